@@ -1,0 +1,32 @@
+package org.healthpredict.core.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one place SparkSessions are built. Under spark-submit the master and configuration come from
+ * the submitter; run directly (bin/health-predict, tests) it falls back to local mode on all cores.
+ */
+public final class SparkSessions {
+
+  private SparkSessions() {}
+
+  public static SparkSession getOrCreate(String appName) {
+    SparkConf conf = new SparkConf(true);
+    if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+      // Small local data: the default 200 shuffle partitions only add scheduling overhead.
+      conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(localShufflePartitions()));
+      conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    }
+    conf.setIfMissing("spark.app.name", appName);
+    // s3a:// works with any S3 API (S3Proxy, MinIO) when path-style access is asked for.
+    conf.setIfMissing("spark.hadoop.fs.s3a.path.style.access", "true");
+    conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  private static int localShufflePartitions() {
+    return Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+  }
+}
