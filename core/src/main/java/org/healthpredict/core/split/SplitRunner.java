@@ -1,0 +1,156 @@
+package org.healthpredict.core.split;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.sum;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.healthpredict.core.data.RawReader;
+import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.storage.AtomicOutput;
+import org.healthpredict.core.storage.HadoopFiles;
+
+/**
+ * The split job's work: read and validate raw encounters, label each with its part, and write the
+ * parts as Parquet, the rejected lines as JSON and a manifest, all committed at once.
+ *
+ * <p>Output layout under the output URI: {@code initial/train}, {@code initial/validation},
+ * {@code initial/test}, {@code future}, {@code excluded} (Parquet), {@code rejected} (JSON lines:
+ * source_file, line, rejection_reason) and {@code manifest.json}.
+ */
+public final class SplitRunner {
+
+  /** Where each part goes, relative to the output URI. */
+  public static final Map<String, String> PART_PATHS = partPaths();
+
+  private static final int REJECTION_SAMPLES = 10;
+
+  private final SparkSession spark;
+  private final Consumer<String> progress;
+
+  public SplitRunner(SparkSession spark, Consumer<String> progress) {
+    this.spark = spark;
+    this.progress = progress;
+  }
+
+  private static Map<String, String> partPaths() {
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put(PatientAssignment.TRAIN, "initial/train");
+    paths.put(PatientAssignment.VALIDATION, "initial/validation");
+    paths.put(PatientAssignment.TEST, "initial/test");
+    paths.put(EncounterSplitter.FUTURE, "future");
+    paths.put(EncounterSplitter.EXCLUDED, "excluded");
+    return paths;
+  }
+
+  public SplitManifest run(String inputUri, String outputUri, SplitOptions options) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    RawReader.RawInput input = RawReader.read(spark, inputUri);
+    progress.accept("reading " + input.files().size() + " file(s) from " + inputUri);
+    String checksum = HadoopFiles.sha256(hadoop, input.files());
+
+    // Parsed once, reused by the counting, cut-off and writing passes.
+    Dataset<Row> parsed = input.parsed().persist(StorageLevel.MEMORY_AND_DISK());
+    RawReader.RawInput cached = new RawReader.RawInput(parsed, input.header(), input.files());
+    AtomicOutput output = AtomicOutput.begin(hadoop, outputUri);
+    try {
+      EncounterSplitter.Labelled labelled = new EncounterSplitter(options).label(cached.accepted());
+      progress.accept("validated rows; " + labelled.modellingRows() + " rows for modelling, first "
+          + labelled.initialRows() + " are initial data (encounter_id <= " + labelled.initialCutoffId() + ")");
+
+      String partsUri = output.stagingChild("parts-by-name");
+      labelled.rows()
+          .sortWithinPartitions(col(EncounterSplitter.PART), col(RawSchema.ENCOUNTER_ID))
+          .write().mode(SaveMode.ErrorIfExists).partitionBy(EncounterSplitter.PART).parquet(partsUri);
+      progress.accept("wrote the parts");
+      Map<String, SplitManifest.Part> parts = placeParts(output, partsUri);
+
+      Dataset<Row> rejected = cached.rejected();
+      rejected.write().mode(SaveMode.ErrorIfExists).json(output.stagingChild("rejected"));
+      List<String> samples = rejected.limit(REJECTION_SAMPLES).collectAsList().stream()
+          .map(r -> r.getString(2) + " [" + r.getString(0) + "]").toList();
+      long rejectedCount = spark.read().schema(rejected.schema()).json(output.stagingChild("rejected")).count();
+
+      SplitManifest manifest = manifest(inputUri, input.files(), checksum, options, labelled, parts,
+          rejectedCount, samples);
+      HadoopFiles.writeString(hadoop, output.stagingChild(SplitManifest.FILE_NAME), manifest.toJson());
+      output.commit();
+      return manifest;
+    } catch (RuntimeException e) {
+      output.abort();
+      throw e;
+    } finally {
+      parsed.unpersist();
+    }
+  }
+
+  /** Moves part=X directories to their final names and counts what each holds. */
+  private Map<String, SplitManifest.Part> placeParts(AtomicOutput output, String partsUri) {
+    Map<String, Row> stats = new HashMap<>();
+    for (Row r : spark.read().parquet(partsUri)
+        .groupBy(EncounterSplitter.PART)
+        .agg(count("*"), countDistinct(RawSchema.PATIENT_NBR), sum(RawSchema.TARGET))
+        .collectAsList()) {
+      stats.put(r.getString(0), r);
+    }
+    FileSystem fs = output.fileSystem();
+    Map<String, SplitManifest.Part> parts = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, String> e : PART_PATHS.entrySet()) {
+        Path target = new Path(output.stagingChild(e.getValue()));
+        fs.mkdirs(target.getParent());
+        Path written = new Path(partsUri, EncounterSplitter.PART + "=" + e.getKey());
+        if (fs.exists(written)) {
+          if (!fs.rename(written, target)) {
+            throw new IOException("rename " + written + " -> " + target + " failed");
+          }
+        } else {
+          // An empty part is still written, with the schema, so readers need no special case.
+          spark.createDataFrame(List.of(), RawSchema.typedSchema()).write().parquet(target.toString());
+        }
+        Row s = stats.get(e.getKey());
+        long rows = s == null ? 0 : s.getLong(1);
+        long patients = s == null ? 0 : s.getLong(2);
+        long positives = s == null || s.isNullAt(3) ? 0 : s.getLong(3);
+        parts.put(e.getKey(), new SplitManifest.Part(e.getValue(), rows, patients, positives,
+            rows == 0 ? 0.0 : (double) positives / rows));
+      }
+      fs.delete(new Path(partsUri), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot place the split parts under " + output.stagingUri(), e);
+    }
+    return parts;
+  }
+
+  private static SplitManifest manifest(String inputUri, List<String> files, String checksum,
+      SplitOptions options, EncounterSplitter.Labelled labelled, Map<String, SplitManifest.Part> parts,
+      long rejected, List<String> samples) {
+    long excluded = parts.get(EncounterSplitter.EXCLUDED).rows();
+    long future = parts.get(EncounterSplitter.FUTURE).rows();
+    long initial = parts.get(PatientAssignment.TRAIN).rows() + parts.get(PatientAssignment.VALIDATION).rows()
+        + parts.get(PatientAssignment.TEST).rows();
+    long accepted = excluded + future + initial;
+    SplitManifest.Counts counts = new SplitManifest.Counts(accepted + rejected, accepted, rejected,
+        excluded, labelled.modellingRows(), initial, future);
+    return new SplitManifest(RawSchema.VERSION, Instant.now().toString(),
+        new SplitManifest.Input(inputUri, new ArrayList<>(files), checksum), options,
+        labelled.initialCutoffId(), counts, parts, samples);
+  }
+}
