@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Health Predict jobs: data, training and monitoring for 30-day readmission models on Spark.",
     subcommands = {
         SplitCommand.class,
+        GenerateCommand.class,
+        DownloadCommand.class,
     },
     footer = {
         "",

@@ -17,10 +17,13 @@ import picocli.CommandLine.Option;
     description = {
         "Validates raw encounters and splits them into initial (train/validation/test) and future data.",
         "",
-        "Every line is checked against the 50-column schema; the oldest share of encounters (by encounter_id, --initial-fraction) is the initial data,",
-        "split by patient into train / validation / test; the rest is future data for drift simulation.",
-        "Encounters ending in death or hospice are excluded; malformed lines go to 'rejected' with",
-        "their reason. Output: initial/{train,validation,test}, future, excluded, rejected, manifest.json."
+        "Every line is checked against the 50-column schema. The oldest encounters (by encounter_id, "
+            + "see --initial-fraction) form the initial data, split by patient into train / validation / "
+            + "test; the rest is future data for drift simulation. Encounters ending in death or hospice "
+            + "are excluded; malformed lines go to 'rejected' with their reason.",
+        "",
+        "Output under --output: initial/{train,validation,test}, future, excluded (Parquet), "
+            + "rejected (JSON lines), manifest.json."
     })
 final class SplitCommand implements Callable<Integer> {
 

@@ -1,0 +1,63 @@
+# Health Predict: the entry points a person types.
+#   make demo   split the bundled sample, train a model, log it to a local MLflow server
+#   make test   build and run every test (Java and Python)
+#   make help   list every target
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+MVN ?= mvn -B -ntp
+PYTHON ?= python3
+VENV := .venv
+VENV_STAMP := $(VENV)/.installed-$(shell sha256sum python/requirements.txt | cut -c1-12)
+JOBS := bin/health-predict
+JOBS_JAR := jobs/target/health-predict-jobs.jar
+MLFLOW_PORT ?= 5000
+MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
+OUT ?= out
+
+.PHONY: help venv build test test-java test-python demo mlflow-start mlflow-stop bench-data clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+venv: $(VENV_STAMP) ## create the Python virtual environment with pinned MLflow and pytest
+
+$(VENV_STAMP): python/requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is required, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r python/requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+build: ## compile and package the jobs jar (no tests)
+	$(MVN) -q install -DskipTests
+
+test: venv test-java test-python ## build and run every test
+
+test-java:
+	$(MVN) install
+
+test-python: venv
+	@if compgen -G "python/tests/test_*.py" >/dev/null; then $(VENV)/bin/pytest -q python/tests; else echo "no Python tests yet"; fi
+
+mlflow-start: venv ## start the local MLflow server (port 5000 or MLFLOW_PORT), data in .mlflow/
+	MLFLOW_PORT=$(MLFLOW_PORT) scripts/mlflow-server.sh start
+
+mlflow-stop: ## stop the local MLflow server
+	MLFLOW_PORT=$(MLFLOW_PORT) scripts/mlflow-server.sh stop
+
+demo: venv build mlflow-start ## split the sample, train a baseline, log it to MLflow
+	$(JOBS) split --input data/sample/diabetic_data_sample.csv --output $(OUT)/split
+	$(JOBS) train --data $(OUT)/split --model gbt --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo
+	@echo
+	@echo "Demo done."
+	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo'; stop with 'make mlflow-stop')"
+	@echo "  split outputs:  $(OUT)/split  (manifest: $(OUT)/split/manifest.json)"
+
+bench-data: build ## generate 100k..1M rows, time split and the feature pipeline, write docs/benchmarks figures
+	scripts/bench-data.sh
+
+clean: ## remove build outputs and demo outputs (keeps .venv and .mlflow)
+	$(MVN) -q clean
+	rm -rf $(OUT)

@@ -1,0 +1,84 @@
+package org.healthpredict.core.evaluation;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.pow;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.functions;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import scala.Tuple2;
+
+/**
+ * Computes {@link BinaryMetrics} from a scored data set on the cluster: nothing but the metric
+ * curves' summary comes back to the driver.
+ */
+public final class BinaryEvaluation {
+
+  /** Probabilities are clipped away from 0 and 1 so log-loss stays finite, as scikit-learn does. */
+  private static final double EPS = 1e-15;
+
+  private BinaryEvaluation() {}
+
+  /** Positive-class probability from Spark ML's probability vector column. */
+  public static Column positiveProbability(String probabilityCol) {
+    return functions.vector_to_array(col(probabilityCol), "float64").getItem(1);
+  }
+
+  public static BinaryMetrics evaluate(Dataset<Row> scored, String labelCol, String probabilityCol) {
+    Dataset<Row> pairs = scored
+        .select(positiveProbability(probabilityCol).as("p"), col(labelCol).cast("double").as("y"))
+        .cache();
+    try {
+      Column p = least(greatest(col("p"), lit(EPS)), lit(1 - EPS));
+      Row agg = pairs.agg(
+          count(lit(1)),
+          sum(col("y")),
+          avg(when(col("y").equalTo(1), log(p)).otherwise(log(lit(1).minus(p))).multiply(-1)),
+          avg(pow(col("p").minus(col("y")), 2))).first();
+      long rows = agg.getLong(0);
+      if (rows == 0) {
+        throw new IllegalArgumentException("cannot evaluate a model on an empty data set");
+      }
+      long positives = agg.isNullAt(1) ? 0 : (long) agg.getDouble(1);
+      JavaRDD<Tuple2<Object, Object>> scoreAndLabel = pairs.javaRDD()
+          .map(r -> new Tuple2<>(r.getDouble(0), r.getDouble(1)));
+      BinaryClassificationMetrics curves = new BinaryClassificationMetrics(scoreAndLabel.rdd(), 0);
+      try {
+        Best best = bestF1(curves);
+        return new BinaryMetrics(rows, positives, curves.areaUnderROC(), curves.areaUnderPR(),
+            agg.getDouble(2), agg.getDouble(3), best.f1, best.precision, best.recall, best.threshold);
+      } finally {
+        curves.unpersist();
+      }
+    } finally {
+      pairs.unpersist();
+    }
+  }
+
+  private record Best(double threshold, double f1, double precision, double recall) {}
+
+  /** The threshold with the highest F1, with precision and recall there. */
+  private static Best bestF1(BinaryClassificationMetrics curves) {
+    Tuple2<Object, Object> bestF1 = curves.fMeasureByThreshold().toJavaRDD()
+        .reduce((a, b) -> (double) a._2() >= (double) b._2() ? a : b);
+    double threshold = (double) bestF1._1();
+    double precision = valueAt(curves.precisionByThreshold().toJavaRDD(), threshold);
+    double recall = valueAt(curves.recallByThreshold().toJavaRDD(), threshold);
+    return new Best(threshold, (double) bestF1._2(), precision, recall);
+  }
+
+  private static double valueAt(JavaRDD<Tuple2<Object, Object>> curve, double threshold) {
+    return (double) curve.filter(t -> (double) t._1() == threshold).first()._2();
+  }
+}
