@@ -55,8 +55,11 @@ demo: venv build mlflow-start ## split the sample, train a baseline, log it to M
 	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo'; stop with 'make mlflow-stop')"
 	@echo "  split outputs:  $(OUT)/split  (manifest: $(OUT)/split/manifest.json)"
 
-bench-data: build ## generate 100k..1M rows, time split and the feature pipeline, write docs/benchmarks figures
-	scripts/bench-data.sh
+BENCH_SIZES ?= 100000,300000,1000000
+BENCH_REPEATS ?= 3
+bench-data: build ## generate 100k..1M rows; time split and the feature pipeline (report in out/bench/)
+	HP_MAIN=org.healthpredict.jobs.bench.DataBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-8g} \
+	  $(JOBS) $(BENCH_SIZES) $(BENCH_REPEATS) $(OUT)/bench
 
 clean: ## remove build outputs and demo outputs (keeps .venv and .mlflow)
 	$(MVN) -q clean

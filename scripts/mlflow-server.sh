@@ -17,7 +17,8 @@ case "${1:-}" in
   start)
     if healthy; then echo "mlflow: already serving at $url"; exit 0; fi
     mkdir -p "$state/artifacts"
-    nohup "$root/.venv/bin/mlflow" server \
+    # No background job runner: it starts ~8 extra Python processes this server never needs.
+    MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false nohup "$root/.venv/bin/mlflow" server \
       --backend-store-uri "sqlite:///$state/mlflow.db" \
       --artifacts-destination "$state/artifacts" --serve-artifacts \
       --host 127.0.0.1 --port "$port" --workers 1 >"$state/server.log" 2>&1 &

@@ -1,5 +1,6 @@
 package org.healthpredict.jobs;
 
+import org.healthpredict.core.tracking.TrackingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,9 +11,10 @@ import picocli.CommandLine.Command;
     versionProvider = HealthPredictCli.Version.class,
     description = "Health Predict jobs: data, training and monitoring for 30-day readmission models on Spark.",
     subcommands = {
-        SplitCommand.class,
-        GenerateCommand.class,
         DownloadCommand.class,
+        GenerateCommand.class,
+        SplitCommand.class,
+        TrainCommand.class,
     },
     footer = {
         "",
@@ -48,6 +50,7 @@ public final class HealthPredictCli implements Runnable {
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new HealthPredictCli());
     cli.setExecutionExceptionHandler(new JobFailureHandler());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli.execute(args);
   }
 
@@ -59,6 +62,11 @@ public final class HealthPredictCli implements Runnable {
       if (e instanceof InvalidInputException || e instanceof IllegalArgumentException) {
         cmd.getErr().println(name + ": invalid input: " + e.getMessage());
         return EXIT_INVALID_INPUT;
+      }
+      if (e instanceof TrackingException) {
+        // The message names the tracking server and what it answered; a stack trace adds nothing.
+        cmd.getErr().println(name + ": failed: " + e.getMessage());
+        return EXIT_FAILED;
       }
       cmd.getErr().println(name + ": failed: " + e);
       e.printStackTrace(cmd.getErr());

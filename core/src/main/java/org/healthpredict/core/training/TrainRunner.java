@@ -1,0 +1,127 @@
+package org.healthpredict.core.training;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.classification.ProbabilisticClassifier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.features.ModelFamily;
+import org.healthpredict.core.split.SplitManifest;
+import org.healthpredict.core.split.SplitRunner;
+import org.healthpredict.core.tracking.DatasetInput;
+import org.healthpredict.core.tracking.TrackedRun;
+import org.healthpredict.core.tracking.Tracking;
+
+/**
+ * The train job's work: fit one model on a split's train part, evaluate it on validation, and record
+ * everything in one MLflow run — parameters, validation metrics, the split manifest as the run's
+ * dataset input, and the fitted PipelineModel as the {@code model} artifact.
+ */
+public final class TrainRunner {
+
+  /** Artifact path of the fitted PipelineModel within the run. */
+  public static final String MODEL_ARTIFACT = "model";
+
+  private final SparkSession spark;
+  private final Consumer<String> progress;
+
+  public TrainRunner(SparkSession spark, Consumer<String> progress) {
+    this.spark = spark;
+    this.progress = progress;
+  }
+
+  /** What was trained and where it was recorded. */
+  public record Outcome(String runId, String experimentId, ModelTrainer.Trained trained) {}
+
+  public Outcome run(String splitUri, ModelFamily family, Map<String, String> params, long seed,
+      Tracking tracking, String experimentName, String runName) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    SplitManifest manifest = SplitManifest.read(hadoop, splitUri);
+    Dataset<Row> train = spark.read().parquet(partUri(splitUri, "train"));
+    Dataset<Row> validation = spark.read().parquet(partUri(splitUri, "validation"));
+    ProbabilisticClassifier<?, ?, ?> classifier = Classifiers.create(family, params, seed);
+
+    try (TrackedRun run = tracking.experiment(experimentName).startRun(runName)) {
+      run.setTags(Map.of("health_predict.job", "train", "health_predict.model_family", family.name().toLowerCase(),
+          "spark_version", spark.version()));
+      run.logDatasetInput(datasetInput(splitUri, manifest));
+      progress.accept("fitting " + family.name().toLowerCase() + " on " + manifest.parts().get("train").rows()
+          + " rows; MLflow run " + run.runId());
+
+      ModelTrainer.Trained trained = new ModelTrainer().fitAndEvaluate(train, validation, family, classifier);
+
+      Map<String, Object> logged = new LinkedHashMap<>();
+      logged.put("model_family", family.name().toLowerCase());
+      logged.put("data", splitUri);
+      logged.put("data_sha256", manifest.input().sha256());
+      logged.put("seed", seed);
+      trained.classifierParams().forEach((k, v) -> logged.put("classifier." + k, v));
+      run.logParams(logged);
+      run.logMetrics(trained.validation().asMap("val_"), 0);
+      run.logMetric("fit_seconds", trained.fitSeconds());
+      run.logMetric("train_rows", manifest.parts().get("train").rows());
+      run.logText(manifest.toJson(), "data/split_manifest.json");
+      logModel(run, trained);
+      run.finish();
+      return new Outcome(run.runId(), run.experiment().id(), trained);
+    }
+  }
+
+  /** Saves the PipelineModel locally, then uploads the directory as the run's model artifact. */
+  private void logModel(TrackedRun run, ModelTrainer.Trained trained) {
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("health-predict-model-");
+      Path modelDir = dir.resolve(MODEL_ARTIFACT);
+      trained.model().write().overwrite().save(modelDir.toUri().toString());
+      run.logArtifacts(modelDir, MODEL_ARTIFACT);
+      progress.accept("logged the fitted PipelineModel as artifact '" + MODEL_ARTIFACT + "'");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stage the model for upload", e);
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  private static DatasetInput datasetInput(String splitUri, SplitManifest manifest) {
+    String profile = "{\"train_rows\": " + manifest.parts().get("train").rows()
+        + ", \"validation_rows\": " + manifest.parts().get("validation").rows()
+        + ", \"test_rows\": " + manifest.parts().get("test").rows()
+        + ", \"train_positive_rate\": " + manifest.parts().get("train").positiveRate() + "}";
+    // MLflow's own column-spec format, so its UI shows the split's typed columns.
+    String schema = Arrays.stream(RawSchema.typedSchema().fields())
+        .map(f -> "{\"type\": \"" + (f.dataType() == DataTypes.LongType ? "long"
+            : f.dataType() == DataTypes.IntegerType ? "integer" : "string")
+            + "\", \"name\": \"" + f.name() + "\", \"required\": " + !f.nullable() + "}")
+        .collect(Collectors.joining(", ", "{\"mlflow_colspec\": [", "]}"));
+    // MLflow keeps 36 characters of digest: a prefix of the raw input's SHA-256 identifies it.
+    return DatasetInput.fromUri("split/initial", manifest.input().sha256().substring(0, 16), splitUri,
+        schema, profile, "training");
+  }
+
+  private static String partUri(String splitUri, String part) {
+    return splitUri + "/" + SplitRunner.PART_PATHS.get(part);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temporary directory is harmless.
+    }
+  }
+}
