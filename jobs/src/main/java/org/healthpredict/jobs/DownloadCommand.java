@@ -17,10 +17,12 @@ import picocli.CommandLine.Option;
     name = "download",
     mixinStandardHelpOptions = true,
     description = {
-        "Fetches the UCI 'Diabetes 130-US Hospitals' zip, verifies it (optional sha256, zip CRCs, the",
-        "50 raw columns) and writes diabetic_data.csv and IDS_mapping.csv into --out, replacing it",
-        "atomically. Prints the zip's sha256 and the row count. Exit code 1 if the address cannot be",
-        "reached, 3 if the fetched file is wrong (checksum, corrupt zip, missing entry, bad header)."
+        "Fetches the full UCI 'Diabetes 130-US Hospitals' data set, verifies it and unpacks it.",
+        "",
+        "Verifies the zip (optional --sha256, every entry's CRC, the 50 raw columns) and writes "
+            + "diabetic_data.csv and IDS_mapping.csv into --out, replacing it atomically. Prints the "
+            + "zip's sha256 and the row count. Exit code 1 if the address cannot be reached, 3 if the "
+            + "fetched file is wrong (checksum, corrupt zip, missing entry, bad header)."
     })
 final class DownloadCommand implements Callable<Integer> {
 

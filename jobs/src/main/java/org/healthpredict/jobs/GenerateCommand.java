@@ -18,11 +18,13 @@ import picocli.CommandLine.Option;
     name = "generate",
     mixinStandardHelpOptions = true,
     description = {
-        "Writes synthetic encounters in the raw 50-column CSV format (a directory of part files, each",
-        "with the header; '?' for missing values), resampled from real rows: new increasing encounter_id,",
-        "patient_nbr drawn so encounters per patient match the source, counts jittered within the",
-        "source's ranges, categories kept. The same --seed gives the same rows for any --partitions.",
-        "The output directory is replaced atomically."
+        "Writes synthetic encounters in the raw 50-column CSV format, resampled from real rows.",
+        "",
+        "Output: a directory of part files, each with the header, '?' for missing values. Each row "
+            + "copies a real row's categories with a new increasing encounter_id, a patient_nbr drawn so "
+            + "encounters per patient match the source, and counts jittered within the source's ranges. "
+            + "The same --seed gives the same rows for any --partitions. The output directory is "
+            + "replaced atomically."
     })
 final class GenerateCommand implements Callable<Integer> {
 

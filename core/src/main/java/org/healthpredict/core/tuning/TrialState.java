@@ -1,0 +1,20 @@
+package org.healthpredict.core.tuning;
+
+/** Where a trial is in its life. */
+public enum TrialState {
+  /** A worker is training it. */
+  RUNNING,
+  /** Owed a run at its current rung but held by no worker: only after a resume, until nextJob hands it out. */
+  PAUSED,
+  /** Reported at the top rung, trained with its family's full resource. */
+  COMPLETED,
+  /** Stopped below the top rung, by the cutoff or the deadline. */
+  STOPPED,
+  /** Its training failed; its earlier results stay recorded, and it is never promoted. */
+  FAILED;
+
+  /** Whether the trial is done for good. */
+  public boolean terminal() {
+    return this == COMPLETED || this == STOPPED || this == FAILED;
+  }
+}
