@@ -20,6 +20,9 @@ public final class SparkSessions {
       conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     }
     conf.setIfMissing("spark.app.name", appName);
+    // Sweeps run several trials at once, each in its own pool: FAIR shares the executors between
+    // them instead of letting the first trial's jobs queue the others (FIFO). Harmless for one job.
+    conf.setIfMissing("spark.scheduler.mode", "FAIR");
     // s3a:// works with any S3 API (S3Proxy, MinIO) when path-style access is asked for.
     conf.setIfMissing("spark.hadoop.fs.s3a.path.style.access", "true");
     conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");

@@ -1,6 +1,7 @@
 package org.healthpredict.core.training;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
@@ -29,13 +30,73 @@ public final class Classifiers {
   private Classifiers() {}
 
   /** The family's classifier with our defaults, then the given parameters, each validated by Spark. */
+  public static ProbabilisticClassifier<?, ?, ?> create(ModelFamily family, Map<String, ?> params, long seed) {
+    return withParams(defaults(family, seed), family.name().toLowerCase(Locale.ROOT), params);
+  }
+
+  /**
+   * A classifier by search-space family name: lr, rf, gbt, or the class name of any MLlib
+   * probabilistic classifier (e.g. org.apache.spark.ml.classification.NaiveBayes), with Spark's defaults.
+   */
+  public static ProbabilisticClassifier<?, ?, ?> create(String family, Map<String, ?> params, long seed) {
+    ModelFamily known = knownFamily(family);
+    if (known != null) {
+      return create(known, params, seed);
+    }
+    ProbabilisticClassifier<?, ?, ?> c = instantiate(family);
+    c.setLabelCol(RawSchema.TARGET);
+    c.setFeaturesCol(FeaturePipeline.FEATURES);
+    if (c.hasParam("seed")) {
+      c.set(c.getParam("seed"), seed);
+    }
+    return withParams(c, family, params);
+  }
+
+  /**
+   * Whether a family's classifier wants scaled features: as {@link ModelFamily#needsScaling()} for the
+   * known families; for other classes, everything but trees (which split on order only).
+   */
+  public static boolean needsScaling(String family) {
+    ModelFamily known = knownFamily(family);
+    if (known != null) {
+      return known.needsScaling();
+    }
+    return !(family.contains("Tree") || family.contains("Forest"));
+  }
+
+  private static ModelFamily knownFamily(String family) {
+    for (ModelFamily f : ModelFamily.values()) {
+      if (f.name().equalsIgnoreCase(family)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private static ProbabilisticClassifier<?, ?, ?> instantiate(String className) {
+    try {
+      Object o = Class.forName(className).getConstructor().newInstance();
+      if (o instanceof ProbabilisticClassifier<?, ?, ?> c) {
+        return c;
+      }
+      throw new IllegalArgumentException(className + " is not a probabilistic MLlib classifier "
+          + "(the sweep ranks trials by probabilities); use lr, rf, gbt or e.g. "
+          + "org.apache.spark.ml.classification.NaiveBayes");
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException("unknown model family '" + className
+          + "': expected lr, rf, gbt or the class name of an MLlib classifier", e);
+    }
+  }
+
   @SuppressWarnings({"rawtypes", "unchecked"})
-  public static ProbabilisticClassifier<?, ?, ?> create(ModelFamily family, Map<String, String> params, long seed) {
-    ProbabilisticClassifier<?, ?, ?> classifier = defaults(family, seed);
+  private static ProbabilisticClassifier<?, ?, ?> withParams(ProbabilisticClassifier<?, ?, ?> classifier,
+      String family, Map<String, ?> params) {
     ParamMap overrides = new ParamMap();
-    for (Map.Entry<String, String> e : new TreeMap<>(params).entrySet()) {
+    for (Map.Entry<String, ?> e : new TreeMap<>(params).entrySet()) {
       Param param = param(classifier, family, e.getKey());
-      overrides.put(new ParamPair(param, decode(param, e.getKey(), e.getValue())));
+      Object value = e.getValue() instanceof String text ? decode(param, e.getKey(), text)
+          : coerce(param, e.getKey(), e.getValue());
+      overrides.put(new ParamPair(param, value));
     }
     return (ProbabilisticClassifier<?, ?, ?>) classifier.copy(overrides);
   }
@@ -52,12 +113,12 @@ public final class Classifiers {
     return c;
   }
 
-  private static Param<?> param(ProbabilisticClassifier<?, ?, ?> classifier, ModelFamily family, String name) {
+  private static Param<?> param(ProbabilisticClassifier<?, ?, ?> classifier, String family, String name) {
     try {
       return classifier.getParam(name);
     } catch (NoSuchElementException e) {
       String known = String.join(", ", Arrays.stream(classifier.params()).map(Param::name).sorted().toList());
-      throw new IllegalArgumentException("unknown parameter '" + name + "' for " + family.name().toLowerCase()
+      throw new IllegalArgumentException("unknown parameter '" + name + "' for " + family
           + " (" + classifier.getClass().getSimpleName() + "); known: " + known, e);
     }
   }
@@ -74,6 +135,26 @@ public final class Classifiers {
       throw new IllegalArgumentException("parameter " + name + ": cannot read '" + value + "' as "
           + param.getClass().getSimpleName().replace("Param", "").toLowerCase(), e);
     }
+  }
+
+  /** A search space's number in the param's own type (e.g. choice [0, 1] for a DoubleParam). */
+  private static Object coerce(Param<?> param, String name, Object value) {
+    if (!(value instanceof Number n)) {
+      return value;
+    }
+    if (param instanceof DoubleParam) {
+      return n.doubleValue();
+    }
+    if (param instanceof FloatParam) {
+      return n.floatValue();
+    }
+    if (param instanceof IntParam || param instanceof LongParam) {
+      if (n.doubleValue() != Math.rint(n.doubleValue())) {
+        throw new IllegalArgumentException("parameter " + name + ": expected a whole number, found " + value);
+      }
+      return param instanceof IntParam ? (Object) n.intValue() : (Object) n.longValue();
+    }
+    return value;
   }
 
   /** Parameter values the fitted estimator actually used (defaults included), for tracking. */

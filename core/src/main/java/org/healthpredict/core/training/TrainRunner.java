@@ -1,9 +1,5 @@
 package org.healthpredict.core.training;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,9 +25,6 @@ import org.healthpredict.core.tracking.Tracking;
  * dataset input, and the fitted PipelineModel as the {@code model} artifact.
  */
 public final class TrainRunner {
-
-  /** Artifact path of the fitted PipelineModel within the run. */
-  public static final String MODEL_ARTIFACT = "model";
 
   private final SparkSession spark;
   private final Consumer<String> progress;
@@ -72,25 +65,10 @@ public final class TrainRunner {
       run.logMetric("fit_seconds", trained.fitSeconds());
       run.logMetric("train_rows", manifest.parts().get("train").rows());
       run.logText(manifest.toJson(), "data/split_manifest.json");
-      logModel(run, trained);
+      ModelArtifacts.log(run, trained.model());
+      progress.accept("logged the fitted PipelineModel as artifact '" + ModelArtifacts.MODEL + "'");
       run.finish();
       return new Outcome(run.runId(), run.experiment().id(), trained);
-    }
-  }
-
-  /** Saves the PipelineModel locally, then uploads the directory as the run's model artifact. */
-  private void logModel(TrackedRun run, ModelTrainer.Trained trained) {
-    Path dir = null;
-    try {
-      dir = Files.createTempDirectory("health-predict-model-");
-      Path modelDir = dir.resolve(MODEL_ARTIFACT);
-      trained.model().write().overwrite().save(modelDir.toUri().toString());
-      run.logArtifacts(modelDir, MODEL_ARTIFACT);
-      progress.accept("logged the fitted PipelineModel as artifact '" + MODEL_ARTIFACT + "'");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot stage the model for upload", e);
-    } finally {
-      deleteQuietly(dir);
     }
   }
 
@@ -114,14 +92,5 @@ public final class TrainRunner {
     return splitUri + "/" + SplitRunner.PART_PATHS.get(part);
   }
 
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A leftover temporary directory is harmless.
-    }
-  }
+
 }

@@ -1,0 +1,80 @@
+package org.healthpredict.core.sweep;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.classification.ProbabilisticClassifier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.evaluation.BinaryEvaluation;
+import org.healthpredict.core.evaluation.BinaryMetrics;
+import org.healthpredict.core.features.FeaturePipeline;
+import org.healthpredict.core.features.ModelFamily;
+import org.healthpredict.core.split.SplitRunner;
+import org.healthpredict.core.tracking.TrackedRun;
+import org.healthpredict.core.training.Classifiers;
+import org.healthpredict.core.training.ModelArtifacts;
+import org.healthpredict.core.tuning.Job;
+import org.healthpredict.core.tuning.ResourceSpec;
+import org.healthpredict.core.tuning.TrialEvent;
+import org.healthpredict.core.tuning.TrialStatus;
+
+/**
+ * The sweep's winner as a deployable artifact: its configuration refitted at the full resource, as
+ * one PipelineModel (feature stages fitted on the same rows + classifier), evaluated on the held-out
+ * test split and logged as the parent run's {@code model}.
+ */
+final class BestModel {
+
+  private final SparkSession spark;
+  private final String splitUri;
+  private final SweepSettings settings;
+  private final Consumer<String> progress;
+
+  BestModel(SparkSession spark, String splitUri, SweepSettings settings, Consumer<String> progress) {
+    this.spark = spark;
+    this.splitUri = splitUri;
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  /** The refitted model with its validation and test metrics. */
+  public record Evaluated(PipelineModel model, BinaryMetrics validation, BinaryMetrics test) {}
+
+  Evaluated refitAndLog(TrackedRun parent, TrialStatus trial, TrialEvent.Result best, ResourceSpec resource) {
+    String family = trial.config().family();
+    // The parameters the winner completed with, its resource (e.g. maxIter) at the family's R included.
+    Job atR = new Job(trial.id(), trial.config(), best.rung(), best.resource(), resource);
+    Map<String, Object> params = new LinkedHashMap<>(atR.classifierParams());
+    ProbabilisticClassifier<?, ?, ?> classifier = Classifiers.create(family, params, settings.seed());
+    ModelFamily stagesFor = Classifiers.needsScaling(family) ? ModelFamily.LR : ModelFamily.GBT;
+    Dataset<Row> train = part("train");
+    Dataset<Row> validation = part("validation");
+    Dataset<Row> fitOn = settings.refitWithValidation() ? train.union(validation) : train;
+    progress.accept("refitting the best configuration on " + (settings.refitWithValidation() ? "train + validation" : "train"));
+    PipelineModel model = FeaturePipeline.pipeline(stagesFor, classifier).fit(fitOn);
+    BinaryMetrics onValidation = BinaryEvaluation.evaluate(model.transform(validation), RawSchema.TARGET, "probability");
+    BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(part("test")), RawSchema.TARGET, "probability");
+
+    Map<String, Object> logged = new LinkedHashMap<>();
+    logged.put("best.trial_id", trial.id());
+    logged.put("best.model_family", family);
+    params.forEach((k, v) -> logged.put("best." + k, v));
+    parent.logParams(logged);
+    parent.logMetric("best_" + settings.metric().metricName(), best.metric());
+    parent.logMetrics(onValidation.asMap("refit_val_"), 0);
+    parent.logMetrics(onTest.asMap("test_"), 0);
+    ModelArtifacts.log(parent, model);
+    progress.accept(String.format("refitted model: test %s %.4f, test roc_auc %.4f; logged as artifact 'model'",
+        settings.metric().metricName().replace("val_", ""), settings.metric().of(onTest), onTest.rocAuc()));
+    return new Evaluated(model, onValidation, onTest);
+  }
+
+  private Dataset<Row> part(String name) {
+    return spark.read().parquet(splitUri + "/" + SplitRunner.PART_PATHS.get(name));
+  }
+
+}
