@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         GenerateCommand.class,
         SplitCommand.class,
         TrainCommand.class,
+        TuneCommand.class,
     },
     footer = {
         "",

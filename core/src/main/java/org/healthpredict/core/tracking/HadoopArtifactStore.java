@@ -1,19 +1,23 @@
 package org.healthpredict.core.tracking;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Writes artifacts straight to the run's artifact root through Hadoop's FileSystem, for servers
- * that do not proxy artifacts and hand out {@code file:}, {@code s3:}/{@code s3a:} or {@code hdfs:}
- * roots that the client must write itself.
+ * Writes and reads artifacts straight at the run's artifact root through Hadoop's FileSystem, for
+ * servers that do not proxy artifacts and hand out {@code file:}, {@code s3:}/{@code s3a:} or
+ * {@code hdfs:} roots that the client must write itself.
  */
 final class HadoopArtifactStore implements ArtifactStore {
 
@@ -65,6 +69,29 @@ final class HadoopArtifactStore implements ArtifactStore {
       out.write(content);
     } catch (IOException e) {
       throw failure(artifactFile, e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> read(String artifactFile) {
+    Path path = new Path(root, artifactFile);
+    try (FileSystem fs = open()) {
+      FileStatus status;
+      try {
+        status = fs.getFileStatus(path);
+      } catch (FileNotFoundException e) {
+        return Optional.empty();
+      }
+      if (status.isDirectory()) {
+        throw new TrackingException("cannot read artifact " + artifactFile + " under " + root
+            + " (artifact root " + artifactUri + "): it is a directory, not a file");
+      }
+      try (InputStream in = fs.open(path)) {
+        return Optional.of(in.readAllBytes());
+      }
+    } catch (IOException e) {
+      throw new TrackingException("cannot read artifact " + artifactFile + " under " + root
+          + " (artifact root " + artifactUri + "): " + e.getMessage(), e);
     }
   }
 

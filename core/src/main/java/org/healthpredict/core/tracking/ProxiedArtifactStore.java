@@ -10,11 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * Uploads artifacts through the tracking server's artifact proxy ({@code mlflow server
- * --serve-artifacts}): one HTTP PUT per file to {@code /api/2.0/mlflow-artifacts/artifacts/<path>},
- * which is what MLflow's own clients do for {@code mlflow-artifacts:} and {@code http:} artifact URIs.
+ * Uploads and downloads artifacts through the tracking server's artifact proxy ({@code mlflow
+ * server --serve-artifacts}): one HTTP PUT or GET per file to
+ * {@code /api/2.0/mlflow-artifacts/artifacts/<path>}, which is what MLflow's own clients do for
+ * {@code mlflow-artifacts:} and {@code http:} artifact URIs.
  */
 final class ProxiedArtifactStore implements ArtifactStore {
 
@@ -78,6 +80,33 @@ final class ProxiedArtifactStore implements ArtifactStore {
   @Override
   public void write(byte[] content, String artifactFile) {
     put(HttpRequest.BodyPublishers.ofByteArray(content), artifactFile);
+  }
+
+  @Override
+  public Optional<byte[]> read(String artifactFile) {
+    URI url = URI.create(baseUrl + "/" + encodePath(artifactFile));
+    HttpRequest.Builder request = HttpRequest.newBuilder(url).GET();
+    credentials.authorization().ifPresent(value -> request.header("Authorization", value));
+    try {
+      HttpResponse<byte[]> response = http.send(request.build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() == 200) {
+        return Optional.of(response.body());
+      }
+      String body = new String(response.body(), StandardCharsets.UTF_8);
+      if (response.statusCode() == 404 && body.contains("RESOURCE_DOES_NOT_EXIST")) {
+        return Optional.empty();
+      }
+      throw new TrackingException("the MLflow artifact proxy refused to send artifact "
+          + artifactFile + " of " + artifactUri + ": GET " + url + " answered "
+          + response.statusCode() + " " + body);
+    } catch (IOException e) {
+      throw new TrackingException("cannot download artifact " + artifactFile + " of " + artifactUri
+          + ": GET " + url + " failed (" + e + "); is the MLflow tracking server running?", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TrackingException("interrupted while downloading artifact " + artifactFile, e);
+    }
   }
 
   private void put(HttpRequest.BodyPublisher body, String artifactFile) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.mlflow.api.proto.Service;
@@ -37,6 +38,8 @@ public final class TrackedRun implements AutoCloseable {
   public static final String DATA_CONTEXT_TAG = "mlflow.data.context";
   /** Set on a failed run: the exception, or why the run was closed without finishing. */
   public static final String FAILURE_TAG = "health_predict.failure";
+  /** Set on a run reopened after failing ({@link Tracking#reopenRun}): its earlier failure. */
+  public static final String PREVIOUS_FAILURE_TAG = "health_predict.previous_failure";
 
   // MLflow's per-request limits of log-batch.
   private static final int PARAMS_PER_BATCH = 100;
@@ -197,6 +200,18 @@ public final class TrackedRun implements AutoCloseable {
       throw new IllegalArgumentException("logText needs an artifact file name");
     }
     store().write(text.getBytes(StandardCharsets.UTF_8), dir);
+  }
+
+  /**
+   * The bytes of one of this run's artifact files, e.g. {@code "sweep/journal.jsonl"}; empty if
+   * there is no such file (see {@link Tracking#readArtifact}).
+   */
+  public Optional<byte[]> readArtifact(String artifactFile) {
+    String file = ArtifactPaths.directory(artifactFile);
+    if (file.isEmpty()) {
+      throw new IllegalArgumentException("readArtifact needs an artifact file path");
+    }
+    return store().read(file);
   }
 
   /**

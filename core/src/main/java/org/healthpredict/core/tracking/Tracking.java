@@ -13,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +28,7 @@ import org.mlflow.tracking.MlflowHttpException;
 /**
  * A connection to an MLflow tracking server: the entry point for experiments, runs, metrics and
  * artifacts, built on MLflow's Java client plus the REST calls that client lacks (artifact uploads
- * through the server's proxy, dataset inputs).
+ * and downloads through the server's proxy, dataset inputs, reading runs back to resume a sweep).
  *
  * <p>Failures surface as {@link TrackingException}s whose message names the tracking URI, so
  * "server not running" and "request rejected" are told apart at a glance.
@@ -38,6 +41,9 @@ public final class Tracking implements AutoCloseable {
   public static final String DEFAULT_TRACKING_URI = "http://127.0.0.1:5000";
 
   private static final Duration REST_TIMEOUT = Duration.ofSeconds(60);
+  private static final String API = "/api/2.0/mlflow/";
+  /** Runs per runs/search page; MLflow allows up to 50,000. */
+  private static final int SEARCH_PAGE_SIZE = 1000;
 
   private final String trackingUri;
   private final MlflowClient client;
@@ -142,10 +148,156 @@ public final class Tracking implements AutoCloseable {
    * answer here.
    */
   private Optional<JsonNode> find(String name) {
-    String what = "look up experiment '" + name + "'";
-    URI uri = URI.create(trackingUri + "/api/2.0/mlflow/experiments/get-by-name?experiment_name="
-        + URLEncoder.encode(name, StandardCharsets.UTF_8));
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REST_TIMEOUT).GET();
+    return restGet("look up experiment '" + name + "'", "experiments/get-by-name",
+        "experiment_name", name).map(answer -> answer.path("experiment"));
+  }
+
+  /**
+   * The run as the server stores it: status, tags, params and latest metrics.
+   *
+   * @throws TrackingException if the server has no such run
+   */
+  public StoredRun runInfo(String runId) {
+    return StoredRun.fromJson(runJson(runId));
+  }
+
+  /**
+   * Every recorded value of one metric of a run, as step → value (the last value of a step wins),
+   * e.g. to find which rungs of a trial were already recorded before its driver died.
+   */
+  public java.util.SortedMap<Long, Double> metricHistory(String runId, String key) {
+    checkRunId(runId);
+    java.util.SortedMap<Long, Double> out = new java.util.TreeMap<>();
+    restGet("get metric history of " + key + " in run " + runId, "metrics/get-history", "run_id", runId,
+        "metric_key", key)
+        .ifPresent(answer -> answer.path("metrics").forEach(m ->
+            out.put(m.path("step").asLong(0), m.path("value").asDouble())));
+    return out;
+  }
+
+  private JsonNode runJson(String runId) {
+    checkRunId(runId);
+    return restGet("get run " + runId, "runs/get", "run_id", runId)
+        .map(answer -> answer.path("run"))
+        .orElseThrow(() -> new TrackingException("there is no run '" + runId
+            + "' at the MLflow tracking server " + trackingUri));
+  }
+
+  /**
+   * Takes up an existing run again, whatever its status, e.g. the sweep run and trial runs of a
+   * driver that died: the run is set back to RUNNING so what follows is logged into the same run,
+   * and ended again by {@link TrackedRun#finish()} or {@link TrackedRun#close()}. A failure
+   * recorded in {@value TrackedRun#FAILURE_TAG} moves to {@value TrackedRun#PREVIOUS_FAILURE_TAG},
+   * so a run that finishes after all does not still claim to have failed.
+   *
+   * @throws TrackingException if the run does not exist or is deleted
+   */
+  public TrackedRun reopenRun(String runId) {
+    JsonNode run = runJson(runId);
+    StoredRun stored = StoredRun.fromJson(run);
+    String what = "reopen run '" + stored.runName() + "' (" + runId + ")";
+    if ("deleted".equals(run.path("info").path("lifecycle_stage").asText())) {
+      throw new TrackingException("cannot " + what + " at " + trackingUri + ": it is deleted;"
+          + " restore it first (mlflow runs restore --run-id " + runId + ")");
+    }
+    Experiment experiment = experimentById(stored.experimentId(), what);
+    restPost(what, "runs/update", Json.write(Map.of("run_id", runId, "status", "RUNNING")));
+    TrackedRun reopened = new TrackedRun(this, experiment, runId, stored.runName(),
+        stored.artifactUri());
+    String failure = stored.tags().get(TrackedRun.FAILURE_TAG);
+    if (failure != null) {
+      reopened.setTag(TrackedRun.PREVIOUS_FAILURE_TAG, failure);
+      restPost(what, "runs/delete-tag",
+          Json.write(Map.of("run_id", runId, "key", TrackedRun.FAILURE_TAG)));
+    }
+    return reopened;
+  }
+
+  /**
+   * The bytes of one artifact file of a run, read through the server's artifact proxy or straight
+   * from a {@code file:}/{@code s3a:} artifact root. Empty when the run has no such file, so "not
+   * written yet" needs no exception; any other failure throws.
+   *
+   * @throws TrackingException if the run does not exist, the path is a directory, or reading fails
+   */
+  public Optional<byte[]> readArtifact(String runId, String artifactPath) {
+    String file = ArtifactPaths.directory(artifactPath);
+    if (file.isEmpty()) {
+      throw new IllegalArgumentException("readArtifact needs an artifact file path");
+    }
+    return artifactStore(runInfo(runId).artifactUri()).read(file);
+  }
+
+  /**
+   * The runs nested under a run (tag {@value TrackedRun#PARENT_RUN_ID_TAG}), oldest first; deleted
+   * runs are left out.
+   */
+  public List<StoredRun> childRuns(String parentRunId) {
+    return childRuns(parentRunId, SEARCH_PAGE_SIZE);
+  }
+
+  List<StoredRun> childRuns(String parentRunId, int pageSize) {
+    StoredRun parent = runInfo(parentRunId);
+    String what = "search the child runs of run " + parentRunId;
+    List<StoredRun> children = new ArrayList<>();
+    String pageToken = null;
+    do {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("experiment_ids", List.of(parent.experimentId()));
+      body.put("filter", "tags.`" + TrackedRun.PARENT_RUN_ID_TAG + "` = '" + parentRunId + "'");
+      body.put("max_results", pageSize);
+      // MLflow breaks ties of equal start times by run id, so pages neither skip nor repeat runs.
+      body.put("order_by", List.of("attributes.start_time ASC"));
+      if (pageToken != null) {
+        body.put("page_token", pageToken);
+      }
+      JsonNode answer = restPost(what, "runs/search", Json.write(body));
+      answer.path("runs").forEach(run -> children.add(StoredRun.fromJson(run)));
+      pageToken = answer.path("next_page_token").asText("");
+    } while (!pageToken.isEmpty());
+    return children;
+  }
+
+  private Experiment experimentById(String id, String why) {
+    JsonNode found = restGet(why, "experiments/get", "experiment_id", id)
+        .orElseThrow(() -> new TrackingException("cannot " + why + ": its experiment " + id
+            + " does not exist at " + trackingUri))
+        .path("experiment");
+    return new Experiment(this, id, found.path("name").asText(),
+        found.path("artifact_location").asText());
+  }
+
+  /** Run ids go into search filters; a quote in one would change the filter's meaning. */
+  private static void checkRunId(String runId) {
+    if (runId == null || !runId.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("'" + runId + "' is not an MLflow run id (expected"
+          + " letters, digits, '-' or '_', e.g. 0123456789abcdef0123456789abcdef)");
+    }
+  }
+
+  /**
+   * GETs a REST endpoint under {@code /api/2.0/mlflow/}, over plain HTTP rather than the Java
+   * client (see {@link #find}); empty when the server answers that the resource does not exist.
+   */
+  private Optional<JsonNode> restGet(String what, String endpoint, String... queryNamesAndValues) {
+    StringBuilder uri = new StringBuilder(trackingUri).append(API).append(endpoint);
+    for (int i = 0; i < queryNamesAndValues.length; i += 2) {
+      uri.append(i == 0 ? '?' : '&').append(queryNamesAndValues[i]).append('=')
+          .append(URLEncoder.encode(queryNamesAndValues[i + 1], StandardCharsets.UTF_8));
+    }
+    return send(what, HttpRequest.newBuilder(URI.create(uri.toString())).GET());
+  }
+
+  private JsonNode restPost(String what, String endpoint, String jsonBody) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(trackingUri + API + endpoint))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(jsonBody));
+    return send(what, request).orElseThrow(() -> new TrackingException("the MLflow tracking server"
+        + " at " + trackingUri + " refused to " + what + ": the run or experiment does not exist"));
+  }
+
+  private Optional<JsonNode> send(String what, HttpRequest.Builder request) {
+    request.timeout(REST_TIMEOUT);
     credentials.authorization().ifPresent(value -> request.header("Authorization", value));
     HttpResponse<String> response;
     try {
@@ -163,7 +315,7 @@ public final class Tracking implements AutoCloseable {
       throw refused(what, response.statusCode(), response.body(), null);
     }
     try {
-      return Optional.of(Json.MAPPER.readTree(response.body()).path("experiment"));
+      return Optional.of(Json.MAPPER.readTree(response.body()));
     } catch (IOException e) {
       throw new TrackingException("the server at " + trackingUri + " answered a request to " + what
           + " with something that is not JSON: " + abbreviate(response.body()), e);

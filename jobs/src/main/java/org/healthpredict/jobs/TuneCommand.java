@@ -1,0 +1,140 @@
+package org.healthpredict.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.spark.SparkSessions;
+import org.healthpredict.core.sweep.SweepMetric;
+import org.healthpredict.core.sweep.SweepRunner;
+import org.healthpredict.core.sweep.SweepSettings;
+import org.healthpredict.core.tracking.Tracking;
+import org.healthpredict.core.tuning.AshaConfig;
+import org.healthpredict.core.tuning.SearchSpace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `tune`: a parallel ASHA sweep over MLlib classifiers on Spark, tracked in MLflow. */
+@Command(
+    name = "tune",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Runs an ASHA (asynchronous successive halving) sweep over MLlib classifiers on Spark.",
+        "",
+        "Trials are sampled from the search space and trained in parallel, each in its own FAIR pool "
+            + "(the Spark UI shows 'trial N · rung K · <config>'). At each rung a trial goes on only if it "
+            + "is in the top 1/eta of the results at that rung so far. Every trial is an MLflow child run; "
+            + "the parent run ends with the best configuration refitted at full resource, its test "
+            + "metrics, a CSV of all trials and the rung plot."
+    })
+final class TuneCommand implements Callable<Integer> {
+
+  @Option(names = "--data", required = true, paramLabel = "URI", description = "Output directory of `split`.")
+  String data;
+
+  @Option(names = "--space", paramLabel = "FILE",
+      description = "Search space (YAML or JSON). Default: the bundled space over lr, rf and gbt.")
+  Path space;
+
+  @Option(names = "--metric", defaultValue = "PR_AUC",
+      description = "Validation metric to optimise: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  SweepMetric metric;
+
+  @Option(names = "--mode", paramLabel = "max|min", description = "Optimise direction (default: the metric's natural one).")
+  String mode;
+
+  @Option(names = "--eta", defaultValue = "3", description = "Reduction factor η (default ${DEFAULT-VALUE}).")
+  double eta;
+
+  @Option(names = "--brackets", defaultValue = "1", description = "ASHA brackets (default ${DEFAULT-VALUE}).")
+  int brackets;
+
+  @Option(names = "--max-trials", paramLabel = "N", description = "Budget: trials to start (default 27 unless --time-budget is given).")
+  Integer maxTrials;
+
+  @Option(names = "--time-budget", paramLabel = "DURATION",
+      description = "Budget: wall-clock time after which no trial starts or is promoted, e.g. 10m, 1h, PT90S.")
+  String timeBudget;
+
+  @Option(names = "--max-concurrent", paramLabel = "N",
+      description = "Trials training at once (default: the cluster's cores / 2, at least 1).")
+  Integer maxConcurrent;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of sampling and models (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--refit-with-validation", description = "Refit the winner on train + validation (default: train only).")
+  boolean refitWithValidation;
+
+  @Option(names = "--resume", paramLabel = "RUN_ID",
+      description = "Continue the sweep recorded under this MLflow parent run (its driver died).")
+  String resume;
+
+  @Option(names = "--tracking-uri", paramLabel = "URI",
+      description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else " + Tracking.DEFAULT_TRACKING_URI + ").")
+  String trackingUri;
+
+  @Option(names = "--experiment", defaultValue = "health-predict", description = "MLflow experiment (default ${DEFAULT-VALUE}).")
+  String experiment;
+
+  @Option(names = "--run-name", defaultValue = "asha-sweep", description = "MLflow parent run name (default ${DEFAULT-VALUE}).")
+  String runName;
+
+  @Override
+  public Integer call() throws IOException {
+    String spaceText = space == null ? defaultSpaceText() : Files.readString(space);
+    SearchSpace searchSpace = space == null ? SearchSpace.defaultSpace() : SearchSpace.load(space);
+    boolean maximize = mode == null ? metric.higherIsBetter() : parseMode(mode);
+    Duration budget = timeBudget == null ? null : parseDuration(timeBudget);
+    int trials = maxTrials != null ? maxTrials : budget != null ? AshaConfig.UNLIMITED : 27;
+
+    SparkSession spark = SparkSessions.getOrCreate("health-predict tune");
+    int concurrent = maxConcurrent != null ? maxConcurrent : Math.max(1, spark.sparkContext().defaultParallelism() / 2);
+    SweepSettings settings = new SweepSettings(metric, maximize, eta, brackets, trials, budget, concurrent, seed,
+        refitWithValidation);
+    String uri = trackingUri != null ? trackingUri : Tracking.defaultTrackingUri();
+    try (Tracking tracking = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
+      SweepRunner.Outcome o = new SweepRunner(spark, line -> System.out.println("tune: " + line))
+          .run(data, searchSpace, spaceText, settings, tracking, experiment, runName, resume);
+      long completed = o.trials().stream().filter(t -> t.state().name().equals("COMPLETED")).count();
+      System.out.printf("tune: OK run=%s trials=%d completed=%d best_trial=%d best_%s=%.4f test_%s=%.4f ui=%s/#/experiments/%s/runs/%s%n",
+          o.parentRunId(), o.trials().size(), completed, o.best().trialId(), metric.metricName(), o.best().metric(),
+          metric.metricName().replace("val_", ""), metric.of(o.model().test()), uri, o.experimentId(), o.parentRunId());
+    }
+    return HealthPredictCli.EXIT_OK;
+  }
+
+  private static String defaultSpaceText() throws IOException {
+    try (var in = SearchSpace.class.getResourceAsStream(SearchSpace.DEFAULT_RESOURCE)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  private static boolean parseMode(String mode) {
+    return switch (mode.toLowerCase()) {
+      case "max" -> true;
+      case "min" -> false;
+      default -> throw new IllegalArgumentException("--mode: expected max or min, found '" + mode + "'");
+    };
+  }
+
+  static Duration parseDuration(String text) {
+    String t = text.trim().toLowerCase();
+    try {
+      if (t.startsWith("pt")) {
+        return Duration.parse(t.toUpperCase());
+      }
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      return switch (t.charAt(t.length() - 1)) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        default -> throw new IllegalArgumentException();
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--time-budget: expected e.g. 90s, 10m, 1h or PT1H30M, found '" + text + "'");
+    }
+  }
+}
