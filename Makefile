@@ -1,5 +1,5 @@
 # Health Predict: the entry points a person types.
-#   make demo   split the bundled sample, train a model, log it to a local MLflow server
+#   make demo   split the bundled sample, run a short ASHA sweep, log it to a local MLflow server
 #   make test   build and run every test (Java and Python)
 #   make help   list every target
 SHELL := bash
@@ -47,12 +47,16 @@ mlflow-start: venv ## start the local MLflow server (port 5000 or MLFLOW_PORT), 
 mlflow-stop: ## stop the local MLflow server
 	MLFLOW_PORT=$(MLFLOW_PORT) scripts/mlflow-server.sh stop
 
-demo: venv build mlflow-start ## split the sample, train a baseline, log it to MLflow
+DEMO_TRIALS ?= 9
+demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, log everything to MLflow
 	$(JOBS) split --input data/sample/diabetic_data_sample.csv --output $(OUT)/split
-	$(JOBS) train --data $(OUT)/split --model gbt --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo
+	@echo "Spark UI while the sweep runs: http://127.0.0.1:4040 (jobs are labelled 'trial N · rung K · <config>')"
+	$(JOBS) tune --data $(OUT)/split --space conf/spaces/quick.yaml --max-trials $(DEMO_TRIALS) --max-concurrent 2 \
+	  --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo
 	@echo
 	@echo "Demo done."
-	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo'; stop with 'make mlflow-stop')"
+	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo': the sweep run, one child run per trial,"
+	@echo "                  sweep/rung_plot.png, sweep/trials.csv and the best model; stop with 'make mlflow-stop')"
 	@echo "  split outputs:  $(OUT)/split  (manifest: $(OUT)/split/manifest.json)"
 
 BENCH_SIZES ?= 100000,300000,1000000
