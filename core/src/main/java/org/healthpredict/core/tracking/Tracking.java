@@ -296,6 +296,36 @@ public final class Tracking implements AutoCloseable {
         + " at " + trackingUri + " refused to " + what + ": the run or experiment does not exist"));
   }
 
+  /**
+   * GETs an MLflow REST endpoint under {@code /api/2.0/mlflow/} (e.g. {@code
+   * "registered-models/get"}) for packages built on this connection, the model registry first: plain
+   * HTTP, because the Java client retries every 4xx answer three times. Empty when the server
+   * answers RESOURCE_DOES_NOT_EXIST; any other refusal throws, naming the server and {@code what}.
+   */
+  public Optional<JsonNode> restGetJson(String what, String endpoint,
+      String... queryNamesAndValues) {
+    if (queryNamesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("query parameters come in name/value pairs");
+    }
+    return restGet(what, endpoint, queryNamesAndValues);
+  }
+
+  /**
+   * Sends a JSON body with {@code POST}, {@code PATCH} or {@code DELETE} to an MLflow REST endpoint
+   * (MLflow reads DELETE parameters from the body too, e.g. {@code registered-models/alias}), for
+   * the same callers and with the same answers as {@link #restGetJson}.
+   */
+  public Optional<JsonNode> restSendJson(String what, String method, String endpoint,
+      Object body) {
+    if (!List.of("POST", "PATCH", "DELETE").contains(method)) {
+      throw new IllegalArgumentException("restSendJson sends POST, PATCH or DELETE, not " + method);
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(trackingUri + API + endpoint))
+        .header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
+    return send(what, request);
+  }
+
   private Optional<JsonNode> send(String what, HttpRequest.Builder request) {
     request.timeout(REST_TIMEOUT);
     credentials.authorization().ifPresent(value -> request.header("Authorization", value));
