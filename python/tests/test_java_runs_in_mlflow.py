@@ -32,7 +32,7 @@ def test_train_run_is_readable_with_mlflows_python_client(mlflow_server, tmp_pat
     assert any(t.key == "mlflow.data.context" and t.value == "training" for t in run.inputs.dataset_inputs[0].tags)
 
     model_files = {f.path for f in client.list_artifacts(run_id, "model")}
-    assert {"model/metadata", "model/stages"} <= model_files
+    assert {"model/MLmodel", "model/sparkml"} <= model_files
 
     mlflow.set_tracking_uri(mlflow_server)
     manifest_path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="data/split_manifest.json",

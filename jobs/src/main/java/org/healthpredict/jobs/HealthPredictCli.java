@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
         SplitCommand.class,
         TrainCommand.class,
         TuneCommand.class,
+        RegisterCommand.class,
+        ApproveCommand.class,
+        RollbackCommand.class,
+        ScoreCommand.class,
     },
     footer = {
         "",
@@ -64,7 +68,7 @@ public final class HealthPredictCli implements Runnable {
         cmd.getErr().println(name + ": invalid input: " + e.getMessage());
         return EXIT_INVALID_INPUT;
       }
-      if (e instanceof TrackingException) {
+      if (e instanceof TrackingException || e instanceof org.healthpredict.core.registry.RegistryException) {
         // The message names the tracking server and what it answered; a stack trace adds nothing.
         cmd.getErr().println(name + ": failed: " + e.getMessage());
         return EXIT_FAILED;

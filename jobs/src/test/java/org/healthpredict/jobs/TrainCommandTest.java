@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.split.SplitOptions;
 import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.testing.MlflowServer;
@@ -66,7 +67,7 @@ class TrainCommandTest {
     JsonNode files = mlflow.get("/api/2.0/mlflow/artifacts/list", "run_id", m.group(1), "path", "model");
     List<String> paths = StreamSupport.stream(files.get("files").spliterator(), false)
         .map(f -> f.get("path").asText()).toList();
-    assertThat(paths).contains("model/metadata", "model/stages");
+    assertThat(paths).contains("model/MLmodel", "model/sparkml", "model/input_example.json");
   }
 
   @Test
@@ -82,7 +83,9 @@ class TrainCommandTest {
     Path modelDir = mlflow.proxiedArtifactsDir().orElseThrow()
         .resolve(experimentId).resolve(m.group(1)).resolve("artifacts/model");
 
-    PipelineModel model = PipelineModel.load(modelDir.toUri().toString());
+    MlflowModel logged = MlflowModel.load(modelDir);
+    assertThat(logged.metadata()).isPresent();
+    PipelineModel model = logged.pipeline();
     long scored = model.transform(spark.read().parquet(split + "/initial/test"))
         .filter("probability IS NOT NULL").count();
     assertThat(scored).isEqualTo(140);

@@ -67,7 +67,7 @@ class TuneCommandTest {
     List<String> artifacts = paths(mlflow.get("/api/2.0/mlflow/artifacts/list", "run_id", parentId, "path", "sweep"));
     assertThat(artifacts).contains("sweep/trials.csv", "sweep/rung_plot.png", "sweep/journal.jsonl");
     assertThat(paths(mlflow.get("/api/2.0/mlflow/artifacts/list", "run_id", parentId, "path", "model")))
-        .contains("model/metadata", "model/stages");
+        .contains("model/MLmodel", "model/sparkml");
 
     String experimentId = parent.at("/info/experiment_id").asText();
     JsonNode children = mlflow.post("/api/2.0/mlflow/runs/search", "{\"experiment_ids\": [\"" + experimentId

@@ -21,6 +21,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.healthpredict.core.data.RawSchema;
 import scala.jdk.javaapi.CollectionConverters;
@@ -106,6 +107,7 @@ public final class EngineeredFeatures extends Transformer implements DefaultPara
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
+    Dataset<Row> typed = dataset.toDF().withColumns(casts(dataset.schema()));
     Column meds = functions.array(RawSchema.MEDICATIONS.stream().map(functions::col).toArray(Column[]::new));
     Map<String, Column> added = new LinkedHashMap<>();
     added.put(AGE_YEARS, AGE.apply(col("age")));
@@ -120,7 +122,24 @@ public final class EngineeredFeatures extends Transformer implements DefaultPara
     added.put(ADMISSION_TYPE, ADMISSION_TYPE_NAME.apply(col("admission_type_id")));
     added.put(DISCHARGE_DISPOSITION, DISCHARGE_NAME.apply(col(RawSchema.DISCHARGE_DISPOSITION_ID)));
     added.put(ADMISSION_SOURCE, ADMISSION_SOURCE_NAME.apply(col("admission_source_id")));
-    return dataset.toDF().withColumns(added);
+    return typed.withColumns(added);
+  }
+
+  /**
+   * Raw columns whose type differs from {@link RawSchema#typedSchema()}, cast to it. Records that do
+   * not come from `split` (a pandas frame through MLflow's pyfunc, JSON in serving) arrive with longs
+   * for ints, or an untyped (void) column when every value is missing; the Java functions expect
+   * the split's types.
+   */
+  private static Map<String, Column> casts(StructType schema) {
+    Map<String, Column> casts = new LinkedHashMap<>();
+    for (StructField expected : RawSchema.typedSchema().fields()) {
+      if (List.of(schema.fieldNames()).contains(expected.name())
+          && !schema.apply(expected.name()).dataType().equals(expected.dataType())) {
+        casts.put(expected.name(), col(expected.name()).cast(expected.dataType()));
+      }
+    }
+    return casts;
   }
 
   @Override
@@ -136,6 +155,12 @@ public final class EngineeredFeatures extends Transformer implements DefaultPara
           + ", which the input lacks; expected the typed schema of RawSchema.typedSchema()");
     }
     StructType out = schema;
+    for (StructField expected : RawSchema.typedSchema().fields()) {
+      if (List.of(schema.fieldNames()).contains(expected.name())
+          && !schema.apply(expected.name()).dataType().equals(expected.dataType())) {
+        out = put(out, expected.name(), expected.dataType(), true);
+      }
+    }
     out = put(out, AGE_YEARS, DataTypes.DoubleType, true);
     for (String diag : List.of(DIAG_1_GROUP, DIAG_2_GROUP, DIAG_3_GROUP)) {
       out = put(out, diag, DataTypes.StringType, false);

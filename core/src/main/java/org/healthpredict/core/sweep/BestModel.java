@@ -17,6 +17,8 @@ import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.training.Classifiers;
 import org.healthpredict.core.training.ModelArtifacts;
+import org.healthpredict.core.training.ModelDescription;
+import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.tuning.Job;
 import org.healthpredict.core.tuning.ResourceSpec;
 import org.healthpredict.core.tuning.TrialEvent;
@@ -67,7 +69,13 @@ final class BestModel {
     parent.logMetric("best_" + settings.metric().metricName(), best.metric());
     parent.logMetrics(onValidation.asMap("refit_val_"), 0);
     parent.logMetrics(onTest.asMap("test_"), 0);
-    ModelArtifacts.log(parent, model);
+    SplitManifest manifest = SplitManifest.read(spark.sparkContext().hadoopConfiguration(), splitUri);
+    var metadata = ModelDescription.metadata(family, onValidation, manifest, spark.version());
+    if (metadata.isPresent()) {
+      ModelArtifacts.log(parent, model, metadata.get(), ModelDescription.example(validation));
+    } else {
+      ModelArtifacts.log(parent, model);
+    }
     progress.accept(String.format("refitted model: test %s %.4f, test roc_auc %.4f; logged as artifact 'model'",
         settings.metric().metricName().replace("val_", ""), settings.metric().of(onTest), onTest.rocAuc()));
     return new Evaluated(model, onValidation, onTest);

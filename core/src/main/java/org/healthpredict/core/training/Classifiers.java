@@ -124,10 +124,26 @@ public final class Classifiers {
   }
 
   private static Object decode(Param<?> param, String name, String value) {
+    String v = value.trim();
     try {
-      if (param instanceof IntParam || param instanceof LongParam || param instanceof DoubleParam
-          || param instanceof FloatParam || param instanceof BooleanParam) {
-        return param.jsonDecode(value.trim());
+      // Parsed by Java, not Param.jsonDecode: its JSON reader refuses "1000" for a double.
+      if (param instanceof IntParam) {
+        return Integer.parseInt(v);
+      }
+      if (param instanceof LongParam) {
+        return Long.parseLong(v);
+      }
+      if (param instanceof DoubleParam) {
+        return Double.parseDouble(v);
+      }
+      if (param instanceof FloatParam) {
+        return Float.parseFloat(v);
+      }
+      if (param instanceof BooleanParam) {
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+          throw new IllegalArgumentException("not a boolean");
+        }
+        return Boolean.parseBoolean(v);
       }
       // Plain Params in MLlib classifiers hold strings (impurity, family, featureSubsetStrategy ...).
       return value;

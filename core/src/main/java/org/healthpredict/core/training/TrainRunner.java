@@ -65,7 +65,12 @@ public final class TrainRunner {
       run.logMetric("fit_seconds", trained.fitSeconds());
       run.logMetric("train_rows", manifest.parts().get("train").rows());
       run.logText(manifest.toJson(), "data/split_manifest.json");
-      ModelArtifacts.log(run, trained.model());
+      var metadata = ModelDescription.metadata(family.name(), trained.validation(), manifest, spark.version());
+      if (metadata.isPresent()) {
+        ModelArtifacts.log(run, trained.model(), metadata.get(), ModelDescription.example(validation));
+      } else {
+        ModelArtifacts.log(run, trained.model());
+      }
       progress.accept("logged the fitted PipelineModel as artifact '" + ModelArtifacts.MODEL + "'");
       run.finish();
       return new Outcome(run.runId(), run.experiment().id(), trained);

@@ -1,0 +1,55 @@
+package org.healthpredict.core.release;
+
+import org.healthpredict.core.model.MlflowModel;
+import org.healthpredict.core.registry.ModelRegistry;
+import org.healthpredict.core.registry.ModelVersion;
+import org.healthpredict.core.registry.RegistryException;
+import org.healthpredict.core.scoring.ArtifactFetcher;
+import org.healthpredict.core.scoring.ModelUri;
+import org.healthpredict.core.tracking.Tracking;
+
+/**
+ * Loads a model from wherever an MLflow user points at it: {@code models:/<name>@<alias>},
+ * {@code models:/<name>/<version>}, {@code runs:/<run id>/model} or a model directory.
+ */
+public final class ModelLoader {
+
+  private final Tracking tracking;
+  private final ModelRegistry registry;
+  private final ArtifactFetcher fetcher;
+
+  public ModelLoader(Tracking tracking) {
+    this.tracking = tracking;
+    this.registry = new ModelRegistry(tracking);
+    this.fetcher = new ArtifactFetcher(tracking.trackingUri());
+  }
+
+  /** A loaded model and, for registry URIs, which registered version it is. */
+  public record Loaded(MlflowModel model, String name, String version, String runId) {}
+
+  public Loaded load(String uri) {
+    ModelUri parsed = ModelUri.parse(uri);
+    if (parsed instanceof ModelUri.ByAlias a) {
+      ModelVersion v = registry.versionByAlias(a.name(), a.alias()).orElseThrow(() -> new RegistryException(
+          "model '" + a.name() + "' has no alias '" + a.alias() + "' in the registry at " + tracking.trackingUri()));
+      return fromVersion(v);
+    }
+    if (parsed instanceof ModelUri.ByVersion v) {
+      return fromVersion(registry.version(v.name(), v.version()));
+    }
+    if (parsed instanceof ModelUri.ByRun r) {
+      String artifactUri = tracking.runInfo(r.runId()).artifactUri() + "/" + r.path();
+      return new Loaded(MlflowModel.load(fetcher.readable(artifactUri)), "run", r.runId(), r.runId());
+    }
+    ModelUri.Directory d = (ModelUri.Directory) parsed;
+    return new Loaded(MlflowModel.load(d.uri()), "directory", d.uri(), null);
+  }
+
+  /** Loads a registered version from its run's model artifact. */
+  public Loaded fromVersion(ModelVersion v) {
+    String artifactUri = v.runId() != null
+        ? tracking.runInfo(v.runId()).artifactUri() + "/" + ModelRegistry.MODEL_ARTIFACT
+        : v.source();
+    return new Loaded(MlflowModel.load(fetcher.readable(artifactUri)), v.name(), v.version(), v.runId());
+  }
+}

@@ -1,0 +1,151 @@
+package org.healthpredict.core.release;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.evaluation.BinaryEvaluation;
+import org.healthpredict.core.evaluation.BinaryMetrics;
+import org.healthpredict.core.evaluation.SubgroupEvaluation;
+import org.healthpredict.core.model.MlflowModel;
+import org.healthpredict.core.model.ModelInput;
+import org.healthpredict.core.registry.AuditEntry;
+import org.healthpredict.core.registry.AuditLog;
+import org.healthpredict.core.registry.Evaluation;
+import org.healthpredict.core.registry.GateDecision;
+import org.healthpredict.core.registry.ModelRegistry;
+import org.healthpredict.core.registry.ModelVersion;
+import org.healthpredict.core.registry.Promotion;
+import org.healthpredict.core.registry.PromotionGate;
+import org.healthpredict.core.registry.RegistryException;
+import org.healthpredict.core.split.SplitManifest;
+import org.healthpredict.core.split.SplitRunner;
+import org.healthpredict.core.tracking.StoredRun;
+import org.healthpredict.core.tracking.TrackedRun;
+import org.healthpredict.core.tracking.Tracking;
+
+/**
+ * The register job's work: evaluate a run's model on the held-out test split (overall, per subgroup,
+ * calibration), write its model card, register it as a new version, and let the gate decide, on the
+ * same test rows, whether it replaces the current champion.
+ */
+public final class RegisterRunner {
+
+  private final SparkSession spark;
+  private final Consumer<String> progress;
+
+  public RegisterRunner(SparkSession spark, Consumer<String> progress) {
+    this.spark = spark;
+    this.progress = progress;
+  }
+
+  /** What register decides. */
+  public record Options(String modelName, PromotionGate gate, boolean requireApproval, String actor) {}
+
+  /** The registered version, the gate's decision and the audit line that records it. */
+  public record Outcome(ModelVersion version, GateDecision decision, AuditEntry audit, BinaryMetrics test,
+      Optional<String> championBefore, boolean pending) {}
+
+  public Outcome run(String runId, Options options, Tracking tracking) {
+    StoredRun run = tracking.runInfo(runId);
+    String dataUri = run.params().get("data");
+    if (dataUri == null) {
+      throw new IllegalArgumentException("run " + runId + " has no 'data' parameter: register a run made by "
+          + "`train` or `tune`, which record the split they used");
+    }
+    ModelLoader loader = new ModelLoader(tracking);
+    // Load before registering anything: a run without a usable model changes nothing in the registry.
+    MlflowModel candidate = loadCandidate(loader, runId);
+    Dataset<Row> test = spark.read().parquet(dataUri + "/" + SplitRunner.PART_PATHS.get("test"));
+    requireSignatureColumns(test, runId);
+    SplitManifest manifest = SplitManifest.read(spark.sparkContext().hadoopConfiguration(), dataUri);
+    String testSet = manifest.input().sha256().substring(0, 16) + ":" + SplitRunner.PART_PATHS.get("test")
+        + ":seed=" + manifest.options().seed();
+
+    Dataset<Row> scored = candidate.pipeline().transform(test).cache();
+    BinaryMetrics metrics = BinaryEvaluation.evaluate(scored, RawSchema.TARGET, "probability");
+    progress.accept(String.format("candidate run %s on the test split: roc_auc %.4f pr_auc %.4f (%d rows)", runId,
+        metrics.rocAuc(), metrics.prAuc(), metrics.rows()));
+
+    ModelRegistry registry = new ModelRegistry(tracking);
+    registry.ensureRegisteredModel(options.modelName());
+    Optional<ModelVersion> champion = registry.versionByAlias(options.modelName(), Promotion.CHAMPION);
+    Optional<BinaryMetrics> championMetrics = champion.map(v -> {
+      MlflowModel m = loader.fromVersion(v).model();
+      BinaryMetrics cm = BinaryEvaluation.evaluate(m.pipeline().transform(test), RawSchema.TARGET, "probability");
+      progress.accept(String.format("champion version %s on the same rows: roc_auc %.4f pr_auc %.4f", v.version(),
+          cm.rocAuc(), cm.prAuc()));
+      return cm;
+    });
+
+    ModelVersion version = registry.createVersion(options.modelName(), runId);
+    progress.accept("registered " + options.modelName() + " version " + version.version());
+    GateDecision decision = options.gate().decide(new Evaluation(testSet, metrics.asMap("test_")),
+        championMetrics.map(cm -> new Evaluation(testSet, cm.asMap("test_"))));
+    Optional<String> expected = champion.map(ModelVersion::version);
+
+    logEvaluation(tracking, runId, scored, metrics, championMetrics.orElse(null), candidate, version, decision,
+        dataUri, manifest);
+    scored.unpersist();
+
+    Promotion promotion = new Promotion(registry, new AuditLog(tracking));
+    AuditEntry audit;
+    boolean pending = false;
+    if (decision.promotes() && options.requireApproval()) {
+      audit = promotion.markPending(options.modelName(), version.version(), expected,
+          "gate passed (" + decision.reason() + "); waiting for approval", options.actor());
+      pending = true;
+    } else {
+      audit = promotion.decide(options.modelName(), version.version(), expected, decision, options.actor());
+    }
+    return new Outcome(version, decision, audit, metrics, expected, pending);
+  }
+
+  private static MlflowModel loadCandidate(ModelLoader loader, String runId) {
+    try {
+      return loader.load("runs:/" + runId + "/" + ModelRegistry.MODEL_ARTIFACT).model();
+    } catch (RuntimeException e) {
+      throw new RegistryException("run " + runId + " has no usable model under '" + ModelRegistry.MODEL_ARTIFACT
+          + "/': " + e.getMessage() + "; nothing was registered", e);
+    }
+  }
+
+  private static void requireSignatureColumns(Dataset<Row> test, String runId) {
+    List<String> missing = new ArrayList<>(ModelInput.columns());
+    missing.removeAll(List.of(test.columns()));
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("the test data of run " + runId + " lacks the model's input columns "
+          + missing + "; nothing was registered");
+    }
+  }
+
+  /** Test metrics, subgroup metrics and the model card, logged on the candidate's run. */
+  private void logEvaluation(Tracking tracking, String runId, Dataset<Row> scored, BinaryMetrics metrics,
+      BinaryMetrics champion, MlflowModel candidate, ModelVersion version, GateDecision decision, String dataUri,
+      SplitManifest manifest) {
+    List<SubgroupEvaluation.Subgroup> subgroups = SubgroupEvaluation.bySubgroup(scored, RawSchema.TARGET, "probability");
+    List<SubgroupEvaluation.CalibrationBin> calibration =
+        SubgroupEvaluation.calibration(scored, RawSchema.TARGET, "probability", 10);
+    String card = ModelCard.render(new ModelCard.Content(version.name(), version.version(), runId,
+        candidate.metadata().map(m -> m.modelFamily().name().toLowerCase()).orElse("unknown"), dataUri,
+        manifest.input().sha256(), candidate.metadata().map(m -> m.decisionThreshold()).orElse(0.5), metrics,
+        champion, subgroups, calibration, decision.verdict() + ": " + decision.reason()));
+    try (TrackedRun run = tracking.reopenRun(runId)) {
+      run.logMetrics(metrics.asMap("test_"), 0);
+      for (SubgroupEvaluation.Subgroup s : subgroups) {
+        if (s.metrics() != null) {
+          String key = "test_" + s.column() + "_" + s.value().replaceAll("[^A-Za-z0-9_.-]", "_");
+          run.logMetrics(Map.of(key + "_roc_auc", s.metrics().rocAuc(), key + "_pr_auc", s.metrics().prAuc()), 0);
+        }
+      }
+      run.logText(card, "model_card.md");
+      run.finish();
+    }
+    progress.accept("model card and subgroup metrics logged on run " + runId + " (model_card.md)");
+  }
+}

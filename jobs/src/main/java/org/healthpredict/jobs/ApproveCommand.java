@@ -1,0 +1,36 @@
+package org.healthpredict.jobs;
+
+import java.util.concurrent.Callable;
+import org.healthpredict.core.registry.AuditEntry;
+import org.healthpredict.core.registry.AuditLog;
+import org.healthpredict.core.registry.ModelRegistry;
+import org.healthpredict.core.registry.Promotion;
+import org.healthpredict.core.tracking.Tracking;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `approve`: the human step that completes a promotion held by `register --require-approval`. */
+@Command(name = "approve", mixinStandardHelpOptions = true,
+    description = "Completes the promotion of a version that `register --require-approval` left pending.")
+final class ApproveCommand implements Callable<Integer> {
+
+  @Option(names = "--name", defaultValue = "HealthPredict", description = "Registered model name (default ${DEFAULT-VALUE}).")
+  String name;
+
+  @Option(names = "--version", required = true, paramLabel = "N", description = "The pending version to approve.")
+  String version;
+
+  @Mixin
+  TrackingOptions tracking;
+
+  @Override
+  public Integer call() {
+    try (Tracking t = Tracking.connect(tracking.uri())) {
+      AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).approve(name, version, tracking.actor);
+      System.out.println("approve: OK name=" + name + " champion=" + e.championAfter() + " previous="
+          + (e.championBefore() == null ? "none" : e.championBefore()) + " actor=" + e.actor());
+    }
+    return HealthPredictCli.EXIT_OK;
+  }
+}
