@@ -120,6 +120,29 @@ class RegistryCommandsTest {
     assertThat(search.path("model_versions")).isEmpty();
   }
 
+  @Test
+  void testDataMissingTheModelsInputColumnsIsRefusedAndNothingIsRegistered() throws Exception {
+    // A split whose test part lost a column the model takes (e.g. an upstream schema change).
+    Path broken = tmp.resolve("split-without-diag_1");
+    String brokenUri = broken.toUri().toString();
+    for (String part : List.of("initial/train", "initial/validation")) {
+      spark.read().parquet(split + "/" + part).write().parquet(brokenUri + "/" + part);
+    }
+    spark.read().parquet(split + "/initial/test").drop("diag_1").write().parquet(brokenUri + "/initial/test");
+    java.nio.file.Files.copy(Path.of(java.net.URI.create(split)).resolve("manifest.json"), broken.resolve("manifest.json"));
+    String runId;
+    SplitCommandTest.Captured trained = cli("train", "--data", brokenUri, "--model", "lr", "--experiment", "registry-test");
+    Matcher m = RUN.matcher(trained.out());
+    assertThat(m.find()).as(trained.out() + trained.err()).isTrue();
+    runId = m.group(1);
+
+    SplitCommandTest.Captured refused = cli("register", "--run", runId, "--name", MODEL + "-schema");
+    assertThat(refused.exit()).isEqualTo(HealthPredictCli.EXIT_INVALID_INPUT);
+    assertThat(refused.err()).contains("lacks the model's input columns [diag_1]").contains("nothing was registered");
+    JsonNode search = mlflow.get("/api/2.0/mlflow/model-versions/search", "filter", "name='" + MODEL + "-schema'");
+    assertThat(search.path("model_versions")).isEmpty();
+  }
+
   private static String train(String family, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train", "--data", split, "--model", family,
         "--experiment", "registry-test"));
