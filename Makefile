@@ -1,5 +1,5 @@
 # Health Predict: the entry points a person types.
-#   make demo   split the bundled sample, run a short ASHA sweep, log it to a local MLflow server
+#   make demo   split the bundled sample, run a short ASHA sweep, register the winner in MLflow
 #   make test   build and run every test (Java and Python)
 #   make help   list every target
 SHELL := bash
@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python demo mlflow-start mlflow-stop bench-data clean
+.PHONY: help venv build test test-java test-python demo mlflow-start mlflow-stop bench-data bench-hpo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,22 +48,48 @@ mlflow-stop: ## stop the local MLflow server
 	MLFLOW_PORT=$(MLFLOW_PORT) scripts/mlflow-server.sh stop
 
 DEMO_TRIALS ?= 9
-demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, log everything to MLflow
+DEMO_MODEL ?= HealthPredict
+demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, register the winner behind the gate
 	$(JOBS) split --input data/sample/diabetic_data_sample.csv --output $(OUT)/split
 	@echo "Spark UI while the sweep runs: http://127.0.0.1:4040 (jobs are labelled 'trial N · rung K · <config>')"
 	$(JOBS) tune --data $(OUT)/split --space conf/spaces/quick.yaml --max-trials $(DEMO_TRIALS) --max-concurrent 2 \
-	  --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo
+	  --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo | tee $(OUT)/tune.log
+	run=$$(sed -n 's/^tune: OK run=\([0-9a-f]*\) .*/\1/p' $(OUT)/tune.log); \
+	  $(JOBS) register --run $$run --name $(DEMO_MODEL) --tracking-uri $(MLFLOW_URI) | tee $(OUT)/register.log
 	@echo
 	@echo "Demo done."
+	@sed -n 's/^register: OK name=\([^ ]*\) version=\([0-9]*\) decision=\([A-Z_]*\) champion=\([^ ]*\) \(.*\)/  registry:       \1 version \2 \3; champion is version \4 (\5)/p' $(OUT)/register.log
 	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo': the sweep run, one child run per trial,"
-	@echo "                  sweep/rung_plot.png, sweep/trials.csv and the best model; stop with 'make mlflow-stop')"
-	@echo "  split outputs:  $(OUT)/split  (manifest: $(OUT)/split/manifest.json)"
+	@echo "                  sweep/rung_plot.png, sweep/trials.csv, model_card.md and the model; Models tab: $(DEMO_MODEL))"
+	@echo "  split outputs:  $(OUT)/split  (manifest: $(OUT)/split/manifest.json); stop MLflow with 'make mlflow-stop'"
 
 BENCH_SIZES ?= 100000,300000,1000000
 BENCH_REPEATS ?= 3
 bench-data: build ## generate 100k..1M rows; time split and the feature pipeline (report in out/bench/)
 	HP_MAIN=org.healthpredict.jobs.bench.DataBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-8g} \
 	  $(JOBS) $(BENCH_SIZES) $(BENCH_REPEATS) $(OUT)/bench
+
+HPO_INPUT ?= data/sample/diabetic_data_sample.csv
+HPO_CONFIGS ?= 27
+HPO_SEED ?= 42
+HPO_THROUGHPUT_TRIALS ?= 9
+HPO_SPACE ?= default
+HPO_CONCURRENCY ?= 2
+HPO_MLFLOW_PORT ?= 5057
+HPO_REPORT ?= hpo-benchmark.md
+HPO_WORK ?= $(OUT)/bench-hpo
+bench-hpo: venv build ## MLlib TrainValidationSplit grid vs ASHA on the same sampled configs (report in out/bench/)
+	@[[ -f $(HPO_WORK)/split/manifest.json ]] || $(JOBS) split --input $(HPO_INPUT) --output $(HPO_WORK)/split
+	@mkdir -p $(HPO_WORK)/mlflow/artifacts
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(VENV)/bin/mlflow server \
+	  --backend-store-uri sqlite:///$(abspath $(HPO_WORK))/mlflow/mlflow.db \
+	  --artifacts-destination $(abspath $(HPO_WORK))/mlflow/artifacts --serve-artifacts \
+	  --host 127.0.0.1 --port $(HPO_MLFLOW_PORT) --workers 1 >$(HPO_WORK)/mlflow/server.log 2>&1 & mlflow_pid=$$!; \
+	trap 'kill $$mlflow_pid' EXIT; \
+	for _ in $$(seq 1 120); do curl -fsS -m 2 http://127.0.0.1:$(HPO_MLFLOW_PORT)/health >/dev/null 2>&1 && break; sleep 1; done; \
+	HP_MAIN=org.healthpredict.jobs.bench.HpoBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-6g} \
+	  $(JOBS) $(abspath $(HPO_WORK))/split http://127.0.0.1:$(HPO_MLFLOW_PORT) $(HPO_CONFIGS) $(HPO_SEED) \
+	  $(HPO_THROUGHPUT_TRIALS) $(OUT)/bench $(HPO_SPACE) $(HPO_CONCURRENCY) $(HPO_REPORT)
 
 clean: ## remove build outputs and demo outputs (keeps .venv and .mlflow)
 	$(MVN) -q clean
