@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.healthpredict.core.tracking.TrackingException;
 
 /**
  * The cross-process lock on promoting one model: the registered-model tag {@value #TAG} holding
@@ -49,6 +50,7 @@ final class PromotionLease {
       Clock clock) {
     long deadline = System.nanoTime() + policy.maxWait().toNanos();
     String holder = "";
+    TrackingException lastRefusal = null;
     while (true) {
       long checked = System.nanoTime();
       Optional<Held> current = Held.parse(registry.requireModel(model).tags().get(TAG));
@@ -58,13 +60,15 @@ final class PromotionLease {
       if (current.isEmpty() || !current.get().expiry().isAfter(now)) {
         Instant expiry = now.plus(policy.ttl());
         String value = policy.owner() + ":" + expiry.toEpochMilli();
-        registry.setModelTag(model, TAG, value);
-        boolean timely = System.nanoTime() - checked < policy.settle().toNanos();
-        ModelRegistry.sleep(policy.settle());
-        // A write later than settle may have landed after a rival's read-back, so it proves
-        // nothing; it stays in place until it expires (deleting it could free a rival's live lease).
-        if (timely && value.equals(registry.requireModel(model).tags().get(TAG))) {
-          return new PromotionLease(registry, model, value, expiry, clock);
+        lastRefusal = write(registry, model, value);
+        if (lastRefusal == null) {
+          boolean timely = System.nanoTime() - checked < policy.settle().toNanos();
+          ModelRegistry.sleep(policy.settle());
+          // A write later than settle may have landed after a rival's read-back, so it proves
+          // nothing; it stays in place until it expires (deleting it could free a rival's live lease).
+          if (timely && value.equals(registry.requireModel(model).tags().get(TAG))) {
+            return new PromotionLease(registry, model, value, expiry, clock);
+          }
         }
       } else {
         holder = current.get().owner() + " until " + current.get().expiry();
@@ -73,9 +77,26 @@ final class PromotionLease {
         throw new PromotionConflictException("cannot take the promotion lease of model '" + model
             + "' within " + policy.maxWait().toSeconds() + " s: "
             + (holder.isEmpty() ? "other promoters kept taking it" : "held by " + holder)
-            + " (tag " + TAG + "); try again once that promotion has finished");
+            + " (tag " + TAG + "); try again once that promotion has finished"
+            + (lastRefusal == null ? "" : "; the last lease write was refused: " + lastRefusal.getMessage()));
       }
       ModelRegistry.sleep(POLL);
+    }
+  }
+
+  /**
+   * Writes the lease tag; returns the refusal (null when written) when a rival's first write of the
+   * tag landed at the same moment:
+   * MLflow's store then refuses the second insert (400, unique constraint). That is a lost race,
+   * not an outage — the caller reads the lease again, a server really down fails that read, and the
+   * acquire deadline bounds the retries.
+   */
+  private static TrackingException write(ModelRegistry registry, String model, String value) {
+    try {
+      registry.setModelTag(model, TAG, value);
+      return null;
+    } catch (TrackingException e) {
+      return e;
     }
   }
 
