@@ -24,10 +24,13 @@ final class ApproveCommand implements Callable<Integer> {
   @Mixin
   TrackingOptions tracking;
 
+  @Mixin
+  ActorOption actor;
+
   @Override
   public Integer call() {
     try (Tracking t = Tracking.connect(tracking.uri())) {
-      AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).approve(name, version, tracking.actor);
+      AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).approve(name, version, actor.actor);
       System.out.println("approve: OK name=" + name + " champion=" + e.championAfter() + " previous="
           + (e.championBefore() == null ? "none" : e.championBefore()) + " actor=" + e.actor());
     }

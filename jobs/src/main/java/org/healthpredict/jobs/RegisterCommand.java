@@ -53,6 +53,9 @@ final class RegisterCommand implements Callable<Integer> {
   @Mixin
   TrackingOptions tracking;
 
+  @Mixin
+  ActorOption actor;
+
   @Override
   public Integer call() {
     Map<String, Double> floors = new LinkedHashMap<>();
@@ -66,7 +69,7 @@ final class RegisterCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("health-predict register");
     try (Tracking t = Tracking.connect(tracking.uri(), spark.sparkContext().hadoopConfiguration())) {
       RegisterRunner.Outcome o = new RegisterRunner(spark, line -> System.out.println("register: " + line))
-          .run(runId, new RegisterRunner.Options(name, gate, requireApproval, tracking.actor), t);
+          .run(runId, new RegisterRunner.Options(name, gate, requireApproval, actor.actor), t);
       String verdict = o.pending() ? "PENDING_APPROVAL" : o.decision().promotes() ? "PROMOTED" : "REJECTED";
       System.out.println("register: " + o.decision().reason());
       System.out.printf("register: OK name=%s version=%s decision=%s champion=%s test_roc_auc=%.4f test_pr_auc=%.4f%n",

@@ -24,10 +24,13 @@ final class RollbackCommand implements Callable<Integer> {
   @Mixin
   TrackingOptions tracking;
 
+  @Mixin
+  ActorOption actor;
+
   @Override
   public Integer call() {
     try (Tracking t = Tracking.connect(tracking.uri())) {
-      AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).rollback(name, reason, tracking.actor);
+      AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).rollback(name, reason, actor.actor);
       System.out.println("rollback: OK name=" + name + " champion=" + e.championAfter() + " previous=" + e.championBefore());
     }
     return HealthPredictCli.EXIT_OK;

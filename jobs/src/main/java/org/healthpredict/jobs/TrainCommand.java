@@ -10,6 +10,7 @@ import org.healthpredict.core.spark.SparkSessions;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.training.TrainRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `train`: one model (feature pipeline + classifier) fitted, validated and logged to MLflow. */
@@ -40,9 +41,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the classifier (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--tracking-uri", paramLabel = "URI",
-      description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else " + Tracking.DEFAULT_TRACKING_URI + ").")
-  String trackingUri;
+  @Mixin
+  TrackingOptions tracking;
 
   @Option(names = "--experiment", defaultValue = "health-predict",
       description = "MLflow experiment (created if missing; default ${DEFAULT-VALUE}).")
@@ -54,11 +54,11 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SparkSession spark = SparkSessions.getOrCreate("health-predict train");
-    String uri = trackingUri != null ? trackingUri : Tracking.defaultTrackingUri();
+    String uri = tracking.uri();
     String family = model.name().toLowerCase();
-    try (Tracking tracking = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
+    try (Tracking t = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
       TrainRunner.Outcome outcome = new TrainRunner(spark, line -> System.out.println("train: " + line))
-          .run(data, model, params, seed, tracking, experiment, runName != null ? runName : "train-" + family);
+          .run(data, model, params, seed, t, experiment, runName != null ? runName : "train-" + family);
       BinaryMetrics v = outcome.trained().validation();
       System.out.printf("train: OK run=%s model=%s val_roc_auc=%.4f val_pr_auc=%.4f val_f1=%.4f fit=%.1fs ui=%s/#/experiments/%s/runs/%s%n",
           outcome.runId(), family, v.rocAuc(), v.prAuc(), v.f1(), outcome.trained().fitSeconds(),

@@ -13,7 +13,9 @@ import org.healthpredict.core.sweep.SweepSettings;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.tuning.AshaConfig;
 import org.healthpredict.core.tuning.SearchSpace;
+import org.healthpredict.core.tuning.TrialState;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `tune`: a parallel ASHA sweep over MLlib classifiers on Spark, tracked in MLflow. */
@@ -72,9 +74,8 @@ final class TuneCommand implements Callable<Integer> {
       description = "Continue the sweep recorded under this MLflow parent run (its driver died).")
   String resume;
 
-  @Option(names = "--tracking-uri", paramLabel = "URI",
-      description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else " + Tracking.DEFAULT_TRACKING_URI + ").")
-  String trackingUri;
+  @Mixin
+  TrackingOptions tracking;
 
   @Option(names = "--experiment", defaultValue = "health-predict", description = "MLflow experiment (default ${DEFAULT-VALUE}).")
   String experiment;
@@ -94,11 +95,11 @@ final class TuneCommand implements Callable<Integer> {
     int concurrent = maxConcurrent != null ? maxConcurrent : Math.max(1, spark.sparkContext().defaultParallelism() / 2);
     SweepSettings settings = new SweepSettings(metric, maximize, eta, brackets, trials, budget, concurrent, seed,
         refitWithValidation);
-    String uri = trackingUri != null ? trackingUri : Tracking.defaultTrackingUri();
-    try (Tracking tracking = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
+    String uri = tracking.uri();
+    try (Tracking t = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
       SweepRunner.Outcome o = new SweepRunner(spark, line -> System.out.println("tune: " + line))
-          .run(data, searchSpace, spaceText, settings, tracking, experiment, runName, resume);
-      long completed = o.trials().stream().filter(t -> t.state().name().equals("COMPLETED")).count();
+          .run(data, searchSpace, spaceText, settings, t, experiment, runName, resume);
+      long completed = o.trials().stream().filter(trial -> trial.state() == TrialState.COMPLETED).count();
       System.out.printf("tune: OK run=%s trials=%d completed=%d best_trial=%d best_%s=%.4f test_%s=%.4f ui=%s/#/experiments/%s/runs/%s%n",
           o.parentRunId(), o.trials().size(), completed, o.best().trialId(), metric.metricName(), o.best().metric(),
           metric.metricName().replace("val_", ""), metric.of(o.model().test()), uri, o.experimentId(), o.parentRunId());

@@ -14,10 +14,8 @@ import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.registry.AuditAction;
 import org.healthpredict.core.registry.AuditEntry;
 import org.healthpredict.core.registry.AuditLog;
-import org.healthpredict.core.split.SplitOptions;
-import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.testing.MlflowServer;
-import org.healthpredict.core.testing.ProjectFiles;
+import org.healthpredict.core.testing.SampleSplit;
 import org.healthpredict.core.testing.TestSpark;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
@@ -41,8 +39,7 @@ class RegistryCommandsTest {
   @BeforeAll
   static void splitSampleAndStartMlflow() {
     mlflow = MlflowServer.shared();
-    split = tmp.resolve("split").toUri().toString();
-    new SplitRunner(spark, line -> {}).run(ProjectFiles.sampleCsv().toUri().toString(), split, SplitOptions.DEFAULTS);
+    split = SampleSplit.uri();
   }
 
   @Test

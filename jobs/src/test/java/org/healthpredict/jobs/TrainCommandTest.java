@@ -14,29 +14,24 @@ import java.util.stream.StreamSupport;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.model.MlflowModel;
-import org.healthpredict.core.split.SplitOptions;
-import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.testing.MlflowServer;
-import org.healthpredict.core.testing.ProjectFiles;
+import org.healthpredict.core.testing.SampleSplit;
 import org.healthpredict.core.testing.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** `train` against a real MLflow server, read back through MLflow's own REST API. */
 class TrainCommandTest {
 
   private static final SparkSession spark = TestSpark.session();
   private static final Pattern RUN_ID = Pattern.compile("train: OK run=([0-9a-f]{32}) ");
-  @TempDir static Path tmp;
   private static String split;
   private static MlflowServer mlflow;
 
   @BeforeAll
   static void splitSampleAndStartMlflow() {
     mlflow = MlflowServer.shared();
-    split = tmp.resolve("split").toUri().toString();
-    new SplitRunner(spark, line -> {}).run(ProjectFiles.sampleCsv().toUri().toString(), split, SplitOptions.DEFAULTS);
+    split = SampleSplit.uri();
   }
 
   @Test

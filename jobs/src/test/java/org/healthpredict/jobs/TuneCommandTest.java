@@ -13,10 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.apache.spark.sql.SparkSession;
-import org.healthpredict.core.split.SplitOptions;
-import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.testing.MlflowServer;
-import org.healthpredict.core.testing.ProjectFiles;
+import org.healthpredict.core.testing.SampleSplit;
 import org.healthpredict.core.testing.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,8 +33,7 @@ class TuneCommandTest {
   @BeforeAll
   static void splitSampleAndStartMlflow() throws Exception {
     mlflow = MlflowServer.shared();
-    split = tmp.resolve("split").toUri().toString();
-    new SplitRunner(spark, line -> {}).run(ProjectFiles.sampleCsv().toUri().toString(), split, SplitOptions.DEFAULTS);
+    split = SampleSplit.uri();
     space = tmp.resolve("tiny-space.yaml");
     try (var in = TuneCommandTest.class.getResourceAsStream("/tiny-space.yaml")) {
       Files.write(space, in.readAllBytes());

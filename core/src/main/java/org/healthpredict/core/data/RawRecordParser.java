@@ -15,10 +15,18 @@ public final class RawRecordParser implements Serializable {
   private final RawHeader header;
   private final List<String> columns = RawSchema.columns();
   private final RawSchema.Kind[] kinds;
+  private final boolean[] required;
+  private final int readmittedIndex;
 
   public RawRecordParser(RawHeader header) {
     this.header = header;
+    // Looked up once here, not per field of every line: parse runs for each row of the input.
     this.kinds = columns.stream().map(RawSchema::kind).toArray(RawSchema.Kind[]::new);
+    this.required = new boolean[columns.size()];
+    for (int i = 0; i < required.length; i++) {
+      required[i] = RawSchema.isRequiredValue(columns.get(i));
+    }
+    this.readmittedIndex = columns.indexOf(RawSchema.READMITTED);
   }
 
   /** The outcome for one line: typed values, or a rejection reason. */
@@ -43,7 +51,7 @@ public final class RawRecordParser implements Serializable {
       String column = columns.get(i);
       String raw = fields.get(header.position(i)).trim();
       if (raw.isEmpty() || raw.equals(RawSchema.MISSING)) {
-        if (RawSchema.isRequiredValue(column)) {
+        if (required[i]) {
           return reject(column + ": missing value, a value is required");
         }
         values[i] = null;
@@ -67,7 +75,7 @@ public final class RawRecordParser implements Serializable {
         case TEXT -> values[i] = raw;
       }
     }
-    String readmitted = (String) values[columns.indexOf(RawSchema.READMITTED)];
+    String readmitted = (String) values[readmittedIndex];
     if (!RawSchema.READMITTED_VALUES.contains(readmitted)) {
       return reject("readmitted: expected one of NO, >30, <30, found '" + readmitted + "'");
     }

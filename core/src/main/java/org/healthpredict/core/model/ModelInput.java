@@ -55,8 +55,16 @@ public final class ModelInput {
 
   /** The signature's {@code inputs}: a JSON list of {@code {"type", "name", "required"}} column specs. */
   static String inputsJson() {
+    return colspecJson(SCHEMA);
+  }
+
+  /**
+   * MLflow's column-spec JSON of a schema, as model signatures and dataset inputs carry it, e.g. for
+   * the split's typed columns.
+   */
+  public static String colspecJson(StructType schema) {
     List<String> specs = new ArrayList<>();
-    for (StructField f : SCHEMA.fields()) {
+    for (StructField f : schema.fields()) {
       // "required" is about values, as the split validated them; json.dumps spacing, as MLflow writes it.
       specs.add("{\"type\": " + quote(mlflowType(f.dataType())) + ", \"name\": " + quote(f.name())
           + ", \"required\": " + !f.nullable() + "}");

@@ -21,7 +21,7 @@ public final class ModelLoader {
   public ModelLoader(Tracking tracking) {
     this.tracking = tracking;
     this.registry = new ModelRegistry(tracking);
-    this.fetcher = new ArtifactFetcher(tracking.trackingUri());
+    this.fetcher = new ArtifactFetcher(tracking);
   }
 
   /** A loaded model and, for registry URIs, which registered version it is. */
@@ -38,8 +38,7 @@ public final class ModelLoader {
       return fromVersion(registry.version(v.name(), v.version()));
     }
     if (parsed instanceof ModelUri.ByRun r) {
-      String artifactUri = tracking.runInfo(r.runId()).artifactUri() + "/" + r.path();
-      return new Loaded(MlflowModel.load(fetcher.readable(artifactUri)), "run", r.runId(), r.runId());
+      return new Loaded(MlflowModel.load(fetcher.readable(r.runId(), r.path())), "run", r.runId(), r.runId());
     }
     ModelUri.Directory d = (ModelUri.Directory) parsed;
     return new Loaded(MlflowModel.load(d.uri()), "directory", d.uri(), null);
@@ -47,9 +46,12 @@ public final class ModelLoader {
 
   /** Loads a registered version from its run's model artifact. */
   public Loaded fromVersion(ModelVersion v) {
-    String artifactUri = v.runId() != null
-        ? tracking.runInfo(v.runId()).artifactUri() + "/" + ModelRegistry.MODEL_ARTIFACT
-        : v.source();
-    return new Loaded(MlflowModel.load(fetcher.readable(artifactUri)), v.name(), v.version(), v.runId());
+    if (v.runId() == null || v.runId().isBlank()) {
+      // Every version `register` creates comes from a run; others are not ours to load.
+      throw new RegistryException("version " + v.version() + " of model '" + v.name() + "' was not registered "
+          + "from a run (source " + v.source() + "); register it with `register --run`");
+    }
+    return new Loaded(MlflowModel.load(fetcher.readable(v.runId(), ModelRegistry.MODEL_ARTIFACT)), v.name(),
+        v.version(), v.runId());
   }
 }

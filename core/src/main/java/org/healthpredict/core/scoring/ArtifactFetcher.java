@@ -1,96 +1,62 @@
 package org.healthpredict.core.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.tracking.TrackingException;
 
 /**
- * Makes an MLflow artifact directory readable by Spark. Artifacts behind the tracking server's proxy
- * ({@code mlflow-artifacts:/…}) are downloaded, file by file, into a local directory; artifacts in a
- * file system Spark reads itself ({@code file:}, {@code s3a:}, {@code hdfs:}) are used where they are.
+ * Makes a run's artifact directory readable by Spark. Artifacts behind the tracking server's proxy
+ * ({@code mlflow-artifacts:/…}) are downloaded, file by file, into a local directory through the
+ * tracking connection; artifacts in a file system Spark reads itself ({@code file:}, {@code s3a:},
+ * {@code hdfs:}) are used where they are.
  */
 public final class ArtifactFetcher {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Tracking tracking;
 
-  private final String trackingUri;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(30)).build();
-
-  public ArtifactFetcher(String trackingUri) {
-    this.trackingUri = trackingUri.endsWith("/") ? trackingUri.substring(0, trackingUri.length() - 1) : trackingUri;
+  public ArtifactFetcher(Tracking tracking) {
+    this.tracking = tracking;
   }
 
-  /** A URI Spark can load the directory from: the artifact URI itself, or a local copy of it. */
-  public String readable(String artifactUri) {
-    if (!artifactUri.startsWith("mlflow-artifacts:")) {
-      return artifactUri.startsWith("s3:") ? "s3a:" + artifactUri.substring(3) : artifactUri;
+  /** A URI Spark can load the run's artifact directory {@code path} from. */
+  public String readable(String runId, String path) {
+    String root = tracking.runInfo(runId).artifactUri();
+    if (!root.startsWith("mlflow-artifacts:") && !root.startsWith("http")) {
+      String direct = root + "/" + path;
+      return direct.startsWith("s3:") ? "s3a:" + direct.substring(3) : direct;
     }
-    String path = URI.create(artifactUri).getPath().replaceFirst("^/", "");
     try {
       Path local = Files.createTempDirectory("health-predict-artifacts-");
-      download(path, local);
+      download(runId, path, local);
       return local.toUri().toString();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot download " + artifactUri, e);
+      throw new UncheckedIOException("cannot download artifacts " + path + " of run " + runId, e);
     }
   }
 
-  private void download(String path, Path into) throws IOException {
-    JsonNode listing = JSON.readTree(get("/api/2.0/mlflow-artifacts/artifacts?path="
-        + URLEncoder.encode(path, StandardCharsets.UTF_8)));
-    JsonNode files = listing.path("files");
-    if (files.isEmpty()) {
-      throw new TrackingException("no artifacts under " + path + " at the MLflow tracking server " + trackingUri);
+  private void download(String runId, String path, Path into) throws IOException {
+    JsonNode files = tracking.restGetJson("list the artifacts " + path + " of run " + runId,
+        "artifacts/list", "run_id", runId, "path", path)
+        .map(answer -> answer.path("files")).orElse(null);
+    if (files == null || files.isEmpty()) {
+      throw new TrackingException("run " + runId + " has no artifacts under '" + path + "' at the MLflow tracking server "
+          + tracking.trackingUri());
     }
     Files.createDirectories(into);
     for (JsonNode f : files) {
-      String name = f.path("path").asText();
-      String child = path + "/" + name;
+      // Listed paths are relative to the run's artifact root, e.g. "model/sparkml".
+      String child = f.path("path").asText();
+      Path target = into.resolve(child.substring(child.lastIndexOf('/') + 1));
       if (f.path("is_dir").asBoolean(false)) {
-        download(child, into.resolve(name));
+        download(runId, child, target);
       } else {
-        Files.write(into.resolve(name), get("/api/2.0/mlflow-artifacts/artifacts/" + encodePath(child)));
+        Files.write(target, tracking.readArtifact(runId, child).orElseThrow(() -> new TrackingException(
+            "artifact " + child + " of run " + runId + " was listed but cannot be read")));
       }
     }
-  }
-
-  private byte[] get(String pathAndQuery) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(trackingUri + pathAndQuery)).GET().build();
-    try {
-      HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() != 200) {
-        throw new TrackingException("GET " + request.uri() + " answered " + response.statusCode() + ": "
-            + new String(response.body(), StandardCharsets.UTF_8));
-      }
-      return response.body();
-    } catch (IOException e) {
-      throw new TrackingException("cannot reach the MLflow tracking server " + trackingUri + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TrackingException("interrupted while downloading from " + trackingUri, e);
-    }
-  }
-
-  private static String encodePath(String path) {
-    StringBuilder out = new StringBuilder();
-    for (String part : path.split("/")) {
-      if (out.length() > 0) {
-        out.append('/');
-      }
-      out.append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
-    }
-    return out.toString();
   }
 }

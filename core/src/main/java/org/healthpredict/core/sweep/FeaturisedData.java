@@ -46,19 +46,25 @@ public final class FeaturisedData implements AutoCloseable {
   public static FeaturisedData prepare(Dataset<Row> rawTrain, Dataset<Row> rawValidation) {
     List<PipelineStage> stages = FeaturePipeline.stages(ModelFamily.GBT);
     PipelineModel features = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(rawTrain);
+    // Featurised once: the scaler is fitted on the same cached rows the trials then read.
+    Dataset<Row> unscaledTrain = cache(featurise(features, rawTrain));
     // Scale only: centring would turn the sparse one-hot vectors dense (as in FeaturePipeline).
     StandardScalerModel scaler = new StandardScaler().setInputCol(FeaturePipeline.FEATURES).setOutputCol(SCALED)
-        .setWithStd(true).setWithMean(false).fit(features.transform(rawTrain));
-    return new FeaturisedData(features, scaler, narrow(features, scaler, rawTrain),
-        narrow(features, scaler, rawValidation), rawTrain.limit(0));
+        .setWithStd(true).setWithMean(false).fit(unscaledTrain);
+    Dataset<Row> train = cache(scaler.transform(unscaledTrain));
+    unscaledTrain.unpersist();
+    Dataset<Row> validation = cache(scaler.transform(featurise(features, rawValidation)));
+    return new FeaturisedData(features, scaler, train, validation, rawTrain.limit(0));
   }
 
-  private static Dataset<Row> narrow(PipelineModel features, StandardScalerModel scaler, Dataset<Row> raw) {
-    Dataset<Row> out = scaler.transform(features.transform(raw))
-        .select(FeaturePipeline.FEATURES, SCALED, RawSchema.TARGET)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    out.count();
-    return out;
+  private static Dataset<Row> featurise(PipelineModel features, Dataset<Row> raw) {
+    return features.transform(raw).select(FeaturePipeline.FEATURES, RawSchema.TARGET);
+  }
+
+  private static Dataset<Row> cache(Dataset<Row> rows) {
+    Dataset<Row> cached = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.count();
+    return cached;
   }
 
   public Dataset<Row> train() {

@@ -30,6 +30,7 @@ import org.healthpredict.core.tuning.TrialEvent;
 import org.healthpredict.core.tuning.TrialState;
 import org.healthpredict.core.tuning.TrialStatus;
 import org.healthpredict.core.training.Classifiers;
+import org.healthpredict.core.training.SplitDatasetInput;
 
 /**
  * Runs an ASHA sweep on Spark: up to {@code maxConcurrent} driver threads each take a job from the
@@ -84,7 +85,7 @@ public final class SweepRunner {
       parent.logParam("data_sha256", manifest.input().sha256());
       parent.logText(spaceText, "sweep/search_space.yaml");
       parent.logText(manifest.toJson(), "data/split_manifest.json");
-      parent.logDatasetInput("split/initial", manifest.input().sha256().substring(0, 16), splitUri, null, null, "training");
+      parent.logDatasetInput(SplitDatasetInput.of(splitUri, manifest));
       journal = SweepJournal.create(parent);
       scheduler = new AshaScheduler(config, space, settings.seed(), clock);
       progress.accept("sweep " + parent.runId() + " started in experiment '" + experimentName + "'");

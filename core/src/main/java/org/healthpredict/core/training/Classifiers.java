@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
@@ -39,9 +40,9 @@ public final class Classifiers {
    * probabilistic classifier (e.g. org.apache.spark.ml.classification.NaiveBayes), with Spark's defaults.
    */
   public static ProbabilisticClassifier<?, ?, ?> create(String family, Map<String, ?> params, long seed) {
-    ModelFamily known = knownFamily(family);
-    if (known != null) {
-      return create(known, params, seed);
+    Optional<ModelFamily> known = knownFamily(family);
+    if (known.isPresent()) {
+      return create(known.get(), params, seed);
     }
     ProbabilisticClassifier<?, ?, ?> c = instantiate(family);
     c.setLabelCol(RawSchema.TARGET);
@@ -57,20 +58,18 @@ public final class Classifiers {
    * known families; for other classes, everything but trees (which split on order only).
    */
   public static boolean needsScaling(String family) {
-    ModelFamily known = knownFamily(family);
-    if (known != null) {
-      return known.needsScaling();
-    }
-    return !(family.contains("Tree") || family.contains("Forest"));
+    return knownFamily(family).map(ModelFamily::needsScaling)
+        .orElse(!(family.contains("Tree") || family.contains("Forest")));
   }
 
-  private static ModelFamily knownFamily(String family) {
+  /** The enum family a search-space name stands for (lr, rf, gbt, any case); empty for a class name. */
+  public static Optional<ModelFamily> knownFamily(String family) {
     for (ModelFamily f : ModelFamily.values()) {
       if (f.name().equalsIgnoreCase(family)) {
-        return f;
+        return Optional.of(f);
       }
     }
-    return null;
+    return Optional.empty();
   }
 
   private static ProbabilisticClassifier<?, ?, ?> instantiate(String className) {

@@ -28,13 +28,8 @@ public final class ModelDescription {
    */
   public static Optional<ModelMetadata> metadata(String family, BinaryMetrics validation, SplitManifest manifest,
       String sparkVersion) {
-    ModelFamily known = null;
-    for (ModelFamily f : ModelFamily.values()) {
-      if (f.name().equalsIgnoreCase(family)) {
-        known = f;
-      }
-    }
-    if (known == null) {
+    Optional<ModelFamily> known = Classifiers.knownFamily(family);
+    if (known.isEmpty()) {
       return Optional.empty();
     }
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -46,7 +41,7 @@ public final class ModelDescription {
     List<String> features = new ArrayList<>(FeaturePipeline.numericFeatures());
     features.addAll(FeaturePipeline.categoricalFeatures());
     return Optional.of(new ModelMetadata(validation.threshold(), manifest.toJson(), metrics, features, sparkVersion,
-        known));
+        known.get()));
   }
 
   /** The first validation record, without its labels: a real example of what the model takes. */

@@ -1,21 +1,16 @@
 package org.healthpredict.core.training;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.split.SplitRunner;
-import org.healthpredict.core.tracking.DatasetInput;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
 
@@ -48,7 +43,7 @@ public final class TrainRunner {
     try (TrackedRun run = tracking.experiment(experimentName).startRun(runName)) {
       run.setTags(Map.of("health_predict.job", "train", "health_predict.model_family", family.name().toLowerCase(),
           "spark_version", spark.version()));
-      run.logDatasetInput(datasetInput(splitUri, manifest));
+      run.logDatasetInput(SplitDatasetInput.of(splitUri, manifest));
       progress.accept("fitting " + family.name().toLowerCase() + " on " + manifest.parts().get("train").rows()
           + " rows; MLflow run " + run.runId());
 
@@ -75,22 +70,6 @@ public final class TrainRunner {
       run.finish();
       return new Outcome(run.runId(), run.experiment().id(), trained);
     }
-  }
-
-  private static DatasetInput datasetInput(String splitUri, SplitManifest manifest) {
-    String profile = "{\"train_rows\": " + manifest.parts().get("train").rows()
-        + ", \"validation_rows\": " + manifest.parts().get("validation").rows()
-        + ", \"test_rows\": " + manifest.parts().get("test").rows()
-        + ", \"train_positive_rate\": " + manifest.parts().get("train").positiveRate() + "}";
-    // MLflow's own column-spec format, so its UI shows the split's typed columns.
-    String schema = Arrays.stream(RawSchema.typedSchema().fields())
-        .map(f -> "{\"type\": \"" + (f.dataType() == DataTypes.LongType ? "long"
-            : f.dataType() == DataTypes.IntegerType ? "integer" : "string")
-            + "\", \"name\": \"" + f.name() + "\", \"required\": " + !f.nullable() + "}")
-        .collect(Collectors.joining(", ", "{\"mlflow_colspec\": [", "]}"));
-    // MLflow keeps 36 characters of digest: a prefix of the raw input's SHA-256 identifies it.
-    return DatasetInput.fromUri("split/initial", manifest.input().sha256().substring(0, 16), splitUri,
-        schema, profile, "training");
   }
 
   private static String partUri(String splitUri, String part) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -106,7 +105,7 @@ public final class MlflowServer implements AutoCloseable {
 
   private static MlflowServer launch(Path executable, Optional<String> directArtifactRoot,
       Path workDir, int attempt) {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     Path logFile = workDir.resolve("server-" + attempt + ".log");
     List<String> command = new ArrayList<>(List.of(executable.toString(), "server",
         "--backend-store-uri", "sqlite:///" + workDir.resolve("mlflow.db"),
@@ -290,14 +289,6 @@ public final class MlflowServer implements AutoCloseable {
 
   private static Path defaultExecutable() {
     return ProjectFiles.root().resolve(".venv/bin/mlflow");
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port", e);
-    }
   }
 
   private static void sleep(Duration duration) {

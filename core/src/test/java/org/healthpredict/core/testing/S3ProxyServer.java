@@ -2,7 +2,6 @@ package org.healthpredict.core.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +40,7 @@ public final class S3ProxyServer implements AutoCloseable {
       throw new IllegalStateException("S3Proxy jar missing at " + jar + "; build core with Maven (process-test-resources copies it)");
     }
     try {
-      int port = freePort();
+      int port = LoopbackPorts.free();
       Path dir = Files.createTempDirectory("s3proxy-");
       Path storage = Files.createDirectories(dir.resolve("buckets"));
       Path properties = dir.resolve("s3proxy.properties");
@@ -139,12 +138,6 @@ public final class S3ProxyServer implements AutoCloseable {
       Thread.sleep(200);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 
