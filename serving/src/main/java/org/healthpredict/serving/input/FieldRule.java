@@ -1,0 +1,122 @@
+package org.healthpredict.serving.input;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What one raw column accepts in a request, and how its JSON value becomes the typed value the
+ * feature stages read. Missing values may be sent as {@code null}, {@code "?"} (the data set's own
+ * marker) or left out; a required column must carry a value.
+ */
+public sealed interface FieldRule {
+
+  boolean required();
+
+  /**
+   * Reads the value at the parser's current token. Returns the typed value, or null for missing or
+   * when the value is bad (then an error is added under {@code path}).
+   */
+  Object read(JsonParser p, String path, List<FieldError> errors) throws IOException;
+
+  /** 64-bit identifiers: positive integers. */
+  record Id(boolean required) implements FieldRule {
+    @Override
+    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+      JsonToken t = p.currentToken();
+      if (isMissing(p, t)) {
+        return null;
+      }
+      if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+          && p.getLongValue() > 0) {
+        return p.getLongValue();
+      }
+      errors.add(new FieldError(path, "wrong type or out of range", "a positive integer identifier"));
+      p.skipChildren();
+      return null;
+    }
+  }
+
+  /** Counts and codes: integers within [min, max]. */
+  record IntRange(boolean required, int min, int max, String meaning) implements FieldRule {
+    @Override
+    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+      JsonToken t = p.currentToken();
+      if (isMissing(p, t)) {
+        return null;
+      }
+      if (t != JsonToken.VALUE_NUMBER_INT) {
+        errors.add(new FieldError(path, "wrong type", "an integer (" + meaning + ")"));
+        p.skipChildren();
+        return null;
+      }
+      long v = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? Long.MAX_VALUE : p.getLongValue();
+      if (v < min || v > max) {
+        errors.add(new FieldError(path, "out of range", "an integer from " + min + " to " + max + " (" + meaning + ")"));
+        return null;
+      }
+      return (int) v;
+    }
+  }
+
+  /** Categories from a closed list the data set defines (age brackets, lab results, dosage changes). */
+  record Vocabulary(boolean required, Set<String> values) implements FieldRule {
+    @Override
+    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+      JsonToken t = p.currentToken();
+      if (isMissing(p, t)) {
+        return null;
+      }
+      if (t == JsonToken.VALUE_STRING && values.contains(p.getText())) {
+        return p.getText();
+      }
+      errors.add(new FieldError(path, t == JsonToken.VALUE_STRING ? "unknown value" : "wrong type",
+          "one of " + new TreeSet<>(values)));
+      p.skipChildren();
+      return null;
+    }
+  }
+
+  /**
+   * Open categories (race, specialty, ICD-9 codes): any short string, since a value never seen in
+   * training is valid input and scores through the "unseen" slot of its indexer.
+   */
+  record FreeText(boolean required, int maxLength) implements FieldRule {
+    @Override
+    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+      JsonToken t = p.currentToken();
+      if (isMissing(p, t)) {
+        return null;
+      }
+      if (t == JsonToken.VALUE_STRING && p.getTextLength() <= maxLength) {
+        return p.getText();
+      }
+      errors.add(new FieldError(path, t == JsonToken.VALUE_STRING ? "too long" : "wrong type",
+          "a string of at most " + maxLength + " characters"));
+      p.skipChildren();
+      return null;
+    }
+  }
+
+  /** Accepted and ignored: the label columns, which a scoring request may carry from a test file. */
+  record Ignored() implements FieldRule {
+    @Override
+    public boolean required() {
+      return false;
+    }
+
+    @Override
+    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+      p.skipChildren();
+      return null;
+    }
+  }
+
+  private static boolean isMissing(JsonParser p, JsonToken t) throws IOException {
+    return t == JsonToken.VALUE_NULL
+        || (t == JsonToken.VALUE_STRING && (p.getTextLength() == 0 || "?".equals(p.getText())));
+  }
+}
