@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python demo mlflow-start mlflow-stop bench-data bench-hpo clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools demo mlflow-start mlflow-stop bench-data bench-hpo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,8 +38,30 @@ test: venv test-java test-python ## build and run every test
 test-java:
 	$(MVN) install
 
-test-python: venv
+test-python: venv deploy-tools
 	@if compgen -G "python/tests/test_*.py" >/dev/null; then $(VENV)/bin/pytest -q python/tests; else echo "no Python tests yet"; fi
+
+# Deployment tools (README "Deploy"), built with Go from the Go module proxy into a project-local folder.
+TOOLS := .tools/bin
+KUSTOMIZE_VERSION := v5.7.1
+KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)
+deploy-tools: $(KUSTOMIZE) $(TOOLS)/monitoring-check $(TOOLS)/tofu ## build kustomize, OpenTofu and the Prometheus-rule checker into .tools/bin
+
+$(KUSTOMIZE):
+	mkdir -p $(TOOLS)
+	GOBIN=$(abspath $(TOOLS))/kustomize.tmp go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	mv $(TOOLS)/kustomize.tmp/kustomize $@ && rmdir $(TOOLS)/kustomize.tmp
+	ln -sfn $(notdir $@) $(TOOLS)/kustomize
+
+$(TOOLS)/monitoring-check: $(wildcard k8s/tools/monitoring-check/*.go) k8s/tools/monitoring-check/go.mod k8s/tools/monitoring-check/go.sum
+	cd k8s/tools/monitoring-check && go build -o $(abspath $@) .
+
+# OpenTofu's go.mod has a replace directive, so `go install ...@version` refuses it: iac/tools pins and builds it.
+$(TOOLS)/tofu: iac/tools/go.mod iac/tools/go.sum
+	cd iac/tools && go build -o $(abspath $@) github.com/opentofu/opentofu/cmd/tofu
+
+test-deploy: venv deploy-tools ## validate k8s/, spark-operator/ and iac/, render the diagrams, run the notebook
+	$(VENV)/bin/pytest -q python/tests/test_deploy_*.py
 
 mlflow-start: venv ## start the local MLflow server (port 5000 or MLFLOW_PORT), data in .mlflow/
 	MLFLOW_PORT=$(MLFLOW_PORT) scripts/mlflow-server.sh start
