@@ -1,0 +1,162 @@
+package org.healthpredict.core.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The statistics against known values: textbook examples, hand computations, and the figures scipy
+ * 1.17.1 gives for the same inputs (scipy is what Evidently calls), quoted in each test.
+ */
+class DriftStatisticsTest {
+
+  @Test
+  void ksOfTwoDisjointSamplesIsOneWithTheExactPValue() {
+    // scipy.stats.ks_2samp([1..5], [6..10]): statistic 1.0, pvalue 2 / C(10, 5) = 0.007936507936507936
+    DriftStatistics.Outcome ks = DriftStatistics.kolmogorovSmirnov(
+        NumericCounts.ofSample(1, 2, 3, 4, 5), NumericCounts.ofSample(6, 7, 8, 9, 10));
+    assertThat(ks.statistic()).isEqualTo(1.0);
+    assertThat(ks.pValue()).isCloseTo(2.0 / 252, within(1e-12));
+  }
+
+  @Test
+  void ksCountsTiesAsScipyDoes() {
+    // ks_2samp([1,1,2,2,2,3,3,4,5,5], [2,3,3,4,4,4,5,5,6,6]): statistic 0.4, pvalue 0.41752365281777043
+    DriftStatistics.Outcome ks = DriftStatistics.kolmogorovSmirnov(
+        NumericCounts.ofSample(1, 1, 2, 2, 2, 3, 3, 4, 5, 5), NumericCounts.ofSample(2, 3, 3, 4, 4, 4, 5, 5, 6, 6));
+    assertThat(ks.statistic()).isCloseTo(0.4, within(1e-12));
+    assertThat(ks.pValue()).isCloseTo(0.41752365281777043, within(1e-9));
+  }
+
+  @Test
+  void ksOfLargerSamplesUsesTheAsymptoticDistribution() {
+    // n = m = 100: D = 0.15; Kolmogorov's limit kstwobign.sf(0.15·√50) = 0.21055163272601107
+    // (scipy's exact answer is 0.21117, 0.0006 away).
+    DriftStatistics.Outcome ks = DriftStatistics.kolmogorovSmirnov(
+        counts(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, new long[] {30, 25, 20, 10, 5, 5, 3, 2}),
+        counts(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, new long[] {20, 20, 20, 15, 10, 8, 4, 3}));
+    assertThat(ks.statistic()).isCloseTo(0.15, within(1e-12));
+    assertThat(ks.pValue()).isCloseTo(0.21055163272601107, within(1e-6));
+  }
+
+  @Test
+  void chiSquareTestsCurrentCountsAgainstReferenceProportions() {
+    // scipy.stats.chisquare([10, 20, 30], [20, 20, 20]): statistic 10.0, pvalue e^-5 = 0.006737946999085468.
+    // The reference has twice the rows: Evidently scales expected counts by current / reference rows.
+    DriftStatistics.Outcome chi = DriftStatistics.chiSquare(
+        new CategoryCounts(Map.of("a", 40L, "b", 40L, "c", 40L)), new CategoryCounts(Map.of("a", 10L, "b", 20L, "c", 30L)));
+    assertThat(chi.statistic()).isCloseTo(10.0, within(1e-9));
+    assertThat(chi.pValue()).isCloseTo(0.006737946999085468, within(1e-12));
+  }
+
+  @Test
+  void chiSquareWithACategoryTheReferenceNeverSawIsCertainDrift() {
+    DriftStatistics.Outcome chi = DriftStatistics.chiSquare(CategoryCounts.ofSample("a", "b", "c"),
+        CategoryCounts.ofSample("a", "b", "c", "new"));
+    assertThat(chi.statistic()).isInfinite();
+    assertThat(chi.pValue()).isZero();
+  }
+
+  @Test
+  void twoProportionZTestMatchesTheTextbookFormula() {
+    // p1 = 0.5, p2 = 0.7, n = 100 each: pooled 0.6, z = -0.2 / √(0.24 · 0.02) = -2.886751345948128,
+    // two-sided p = 2(1 - Φ(|z|)) = 0.0038924171227785465
+    DriftStatistics.Outcome z = DriftStatistics.twoProportionZ(new CategoryCounts(Map.of("No", 50L, "Yes", 50L)),
+        new CategoryCounts(Map.of("No", 30L, "Yes", 70L)));
+    assertThat(Math.abs(z.statistic())).isCloseTo(2.886751345948128, within(1e-12));
+    assertThat(z.pValue()).isCloseTo(0.0038924171227785465, within(1e-12));
+  }
+
+  @Test
+  void zTestOfOneAndTheSameValueOnBothSidesIsNoDrift() {
+    DriftStatistics.Outcome z = DriftStatistics.twoProportionZ(CategoryCounts.ofSample("No", "No"),
+        CategoryCounts.ofSample("No"));
+    assertThat(z.pValue()).isEqualTo(1.0);
+  }
+
+  @Test
+  void wassersteinIsTheAreaBetweenTheCdfs() {
+    // scipy.stats.wasserstein_distance([0, 1, 3], [5, 6, 8]) = 5.0; divided by np.std([0, 1, 3]) = 4.0089186286863665
+    NumericCounts reference = NumericCounts.ofSample(0, 1, 3);
+    NumericCounts current = NumericCounts.ofSample(5, 6, 8);
+    assertThat(DriftStatistics.wasserstein(reference, current)).isCloseTo(5.0, within(1e-12));
+    assertThat(DriftStatistics.wassersteinNormalised(reference, current)).isCloseTo(4.0089186286863665, within(1e-12));
+    // Weighted: wasserstein_distance([0, 1], [0, 1], [3, 1], [2, 2]) = 0.25 (scipy's documented example).
+    assertThat(DriftStatistics.wasserstein(counts(new double[] {0, 1}, new long[] {3, 1}),
+        counts(new double[] {0, 1}, new long[] {2, 2}))).isCloseTo(0.25, within(1e-12));
+  }
+
+  @Test
+  void wassersteinOfAConstantReferenceIsNormalisedByTheFloor() {
+    double normed = DriftStatistics.wassersteinNormalised(NumericCounts.ofSample(2, 2, 2), NumericCounts.ofSample(2, 2, 3));
+    assertThat(normed).isCloseTo((1.0 / 3) / DriftStatistics.MIN_NORMALISING_STD, within(1e-9));
+  }
+
+  @Test
+  void jensenShannonMatchesScipy() {
+    // scipy.spatial.distance.jensenshannon([1, 0], [0.5, 0.5]) = 0.464501404022459 (natural log)
+    assertThat(DriftStatistics.jensenShannon(new double[] {1, 0}, new double[] {0.5, 0.5}))
+        .isCloseTo(0.464501404022459, within(1e-12));
+    // Disjoint supports: √ln 2, the maximum with natural logarithms; unnormalised weights are normalised.
+    assertThat(DriftStatistics.jensenShannon(new double[] {2, 0, 0}, new double[] {0, 5, 0}))
+        .isCloseTo(Math.sqrt(Math.log(2)), within(1e-12));
+    assertThat(DriftStatistics.jensenShannon(new double[] {0.2, 0.8}, new double[] {0.2, 0.8})).isZero();
+  }
+
+  @Test
+  void jensenShannonOfCategoriesUsesEvidentlysEmptyBinShare() {
+    // Evidently's get_binned_data: shares of the union's categories, an empty one at 0.0001:
+    // jensenshannon([0.5, 0.5, 0.0001], [0.5, 0.4, 0.1]) = 0.19255524900824814
+    Binning.Shares s = Binning.categories(new CategoryCounts(Map.of("a", 50L, "b", 50L)),
+        new CategoryCounts(Map.of("a", 50L, "b", 40L, "c", 10L)));
+    assertThat(s.reference()).containsExactly(0.5, 0.5, 0.0001);
+    assertThat(DriftStatistics.jensenShannon(s.reference(), s.current())).isCloseTo(0.19255524900824814, within(1e-12));
+  }
+
+  @Test
+  void jensenShannonOfFewValuedNumbersUsesNumpysThirtyBins() {
+    // Evidently: np.histogram_bin_edges(ref + cur, bins=30), shares per bin, empty bins at 0.0001:
+    // ref = [0]*5+[1]*3+[2]*2, cur = [0]*2+[1]*3+[3]*5 → jensenshannon = 0.5236713066457384
+    Binning.Shares s = Binning.equalWidth(counts(new double[] {0, 1, 2}, new long[] {5, 3, 2}),
+        counts(new double[] {0, 1, 3}, new long[] {2, 3, 5}), Binning.EVIDENTLY_BINS);
+    assertThat(DriftStatistics.jensenShannon(s.reference(), s.current())).isCloseTo(0.5236713066457384, within(1e-12));
+  }
+
+  @Test
+  void psiSumsShareDifferencesTimesTheirLogRatio() {
+    // By hand: (0.5 - 0.25)·ln 2 + (0.5 - 0.75)·ln(0.5 / 0.75) = 0.2746530721670274
+    assertThat(DriftStatistics.psi(new double[] {0.5, 0.5}, new double[] {0.25, 0.75}))
+        .isCloseTo(0.2746530721670274, within(1e-12));
+    assertThat(DriftStatistics.psi(new double[] {0.3, 0.7}, new double[] {0.3, 0.7})).isZero();
+    assertThatThrownBy(() -> DriftStatistics.psi(new double[] {0.5, 0.5}, new double[] {1, 0}))
+        .hasMessageContaining("bin 1");
+  }
+
+  @Test
+  void psiOfNumbersBinsAtTheReferenceDeciles() {
+    // Reference 1..10 once each: cuts at 1..9, ten bins of 0.1. All current rows at 10 fall in the last bin;
+    // the nine empty ones count 0.0001: 9·(0.1 − 0.0001)·ln(1000) + (0.1 − 1)·ln(0.1) = 8.283089355027482
+    Binning.Shares s = Binning.referenceQuantiles(NumericCounts.ofSample(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+        counts(new double[] {10}, new long[] {10}), Binning.PSI_BINS);
+    assertThat(s.reference()).hasSize(10).containsOnly(0.1);
+    assertThat(DriftStatistics.psi(s.reference(), s.current())).isCloseTo(8.283089355027482, within(1e-9));
+  }
+
+  @Test
+  void testsRefuseEmptySides() {
+    assertThatThrownBy(() -> DriftStatistics.kolmogorovSmirnov(NumericCounts.ofSample(1), NumericCounts.ofSample()))
+        .hasMessageContaining("values on both sides");
+  }
+
+  private static NumericCounts counts(double[] values, long[] counts) {
+    TreeMap<Double, Long> m = new TreeMap<>();
+    for (int i = 0; i < values.length; i++) {
+      m.put(values[i], counts[i]);
+    }
+    return NumericCounts.of(m);
+  }
+}
