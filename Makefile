@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools demo mlflow-start mlflow-stop bench-data bench-hpo clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools iac-validate demo mlflow-start mlflow-stop bench-data bench-hpo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ $(TOOLS)/monitoring-check: $(wildcard k8s/tools/monitoring-check/*.go) k8s/tools
 # OpenTofu's go.mod has a replace directive, so `go install ...@version` refuses it: iac/tools pins and builds it.
 $(TOOLS)/tofu: iac/tools/go.mod iac/tools/go.sum
 	cd iac/tools && go build -o $(abspath $@) github.com/opentofu/opentofu/cmd/tofu
+
+iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)
+	cd iac && ../$(TOOLS)/tofu init -backend=false -input=false && ../$(TOOLS)/tofu validate
 
 test-deploy: venv deploy-tools ## validate k8s/, spark-operator/ and iac/, render the diagrams, run the notebook
 	$(VENV)/bin/pytest -q python/tests/test_deploy_*.py
