@@ -12,19 +12,24 @@ locals {
   }
 }
 
-data "aws_iam_policy_document" "cluster_trust" {
+data "aws_iam_policy_document" "service_trust" {
+  for_each = {
+    cluster = "eks.amazonaws.com"
+    node    = "ec2.amazonaws.com"
+  }
+
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
-      identifiers = ["eks.amazonaws.com"]
+      identifiers = [each.value]
     }
   }
 }
 
 resource "aws_iam_role" "cluster" {
   name               = "${var.name}-eks-cluster"
-  assume_role_policy = data.aws_iam_policy_document.cluster_trust.json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["cluster"].json
 }
 
 resource "aws_iam_role_policy_attachment" "cluster" {
@@ -66,19 +71,9 @@ resource "aws_eks_cluster" "this" {
   depends_on = [aws_iam_role_policy_attachment.cluster]
 }
 
-data "aws_iam_policy_document" "node_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "node" {
   name               = "${var.name}-eks-node"
-  assume_role_policy = data.aws_iam_policy_document.node_trust.json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["node"].json
 }
 
 resource "aws_iam_role_policy_attachment" "node" {
