@@ -1,0 +1,79 @@
+package org.healthpredict.serving.scoring;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where each column of the pipeline lives in a {@link RowFrame}: decided once, while the scorer is
+ * built, by following the stages' input and output columns. A stage that writes a column Spark
+ * would replace (same name) gets a fresh slot and the name moves to it, as withColumn does.
+ */
+final class ColumnLayout {
+
+  /** How a column is held. */
+  enum Kind {
+    /** A boxed value in {@link RowFrame#values}: Long, Integer, Double or String, null when missing. */
+    VALUE,
+    /** A double in {@link RowFrame#numbers}. */
+    NUMBER,
+    /** A one-hot vector of {@code size}, held as the position of its 1 in {@link RowFrame#numbers} (-1: none). */
+    ONE_HOT,
+    /** A dense {@code double[]} of {@code size} in {@link RowFrame#values}. */
+    VECTOR
+  }
+
+  /** A column's place: which array, which index, and for vectors their size. */
+  record Slot(String column, Kind kind, int index, int size) {}
+
+  private final Map<String, Slot> byName = new HashMap<>();
+  private int values;
+  private int numbers;
+
+  Slot value(String column) {
+    return bind(new Slot(column, Kind.VALUE, values++, 1));
+  }
+
+  Slot number(String column) {
+    return bind(new Slot(column, Kind.NUMBER, numbers++, 1));
+  }
+
+  Slot oneHot(String column, int size) {
+    return bind(new Slot(column, Kind.ONE_HOT, numbers++, size));
+  }
+
+  Slot vector(String column, int size) {
+    return bind(new Slot(column, Kind.VECTOR, values++, size));
+  }
+
+  /** The slot currently holding a column; a stage reading a column no earlier stage wrote is a broken pipeline. */
+  Slot get(String column) {
+    Slot slot = byName.get(column);
+    if (slot == null) {
+      throw new IllegalArgumentException("column " + column + " is read by a stage but written by none before it");
+    }
+    return slot;
+  }
+
+  /** The index of a column held as a boxed value, for stages that read raw or engineered values. */
+  int valueIndex(String column) {
+    Slot slot = get(column);
+    if (slot.kind() != Kind.VALUE) {
+      throw new IllegalArgumentException("column " + column + " is read as a value, but an earlier stage made it "
+          + slot.kind());
+    }
+    return slot.index();
+  }
+
+  int valueCount() {
+    return values;
+  }
+
+  int numberCount() {
+    return numbers;
+  }
+
+  private Slot bind(Slot slot) {
+    byName.put(slot.column(), slot);
+    return slot;
+  }
+}

@@ -1,0 +1,230 @@
+package org.healthpredict.serving.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.classification.ProbabilisticClassifier;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.evaluation.BinaryEvaluation;
+import org.healthpredict.core.features.FeaturePipeline;
+import org.healthpredict.core.features.ModelFamily;
+import org.healthpredict.core.testing.SampleSplit;
+import org.healthpredict.core.testing.TestSpark;
+import org.healthpredict.core.training.Classifiers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The row scorer against Spark's own transform, for every model family the tuner can choose, on
+ * every encounter of the sample split's test and future parts plus records with nulls and unseen
+ * values. Models are fitted on the train part, saved and loaded back (serving loads them from disk).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RowScorerParityTest {
+
+  private static final String DECISION_TREE = "org.apache.spark.ml.classification.DecisionTreeClassifier";
+  private static final String NAIVE_BAYES = "org.apache.spark.ml.classification.NaiveBayes";
+
+  private SparkSession spark;
+  private Path saved;
+  private Dataset<Row> validation;
+  private List<Object[]> records;
+  private List<Object[]> unusual;
+  private Dataset<Row> frame;
+  private final Map<String, PipelineModel> models = new LinkedHashMap<>();
+
+  @BeforeAll
+  void fitEveryFamily() throws IOException {
+    spark = TestSpark.session();
+    String split = SampleSplit.uri();
+    Dataset<Row> train = Encounters.part(spark, split, "train").cache();
+    validation = Encounters.part(spark, split, "validation");
+    records = new ArrayList<>(Encounters.typed(Encounters.part(spark, split, "test")));
+    records.addAll(Encounters.typed(Encounters.part(spark, split, "future")));
+    unusual = Encounters.unusual(records.get(0), 9_000_000_000L);
+    records.addAll(unusual);
+    frame = Encounters.frame(spark, records).cache();
+    saved = Files.createTempDirectory("row-scorer-models-");
+    // Small ensembles: exactness, not model quality, is the point, and the test should stay quick.
+    fit("lr", Classifiers.create(ModelFamily.LR, Map.of("maxIter", 30), 7), train);
+    fit("rf", Classifiers.create(ModelFamily.RF, Map.of("numTrees", 20, "maxDepth", 6), 7), train);
+    fit("gbt", Classifiers.create(ModelFamily.GBT, Map.of("maxIter", 10, "maxDepth", 4), 7), train);
+    fit(DECISION_TREE, Classifiers.create(DECISION_TREE, Map.of("maxDepth", 6), 7), train);
+    fit(NAIVE_BAYES, Classifiers.create(NAIVE_BAYES, Map.of(), 7), train);
+    train.unpersist();
+  }
+
+  @AfterAll
+  void release() {
+    frame.unpersist();
+  }
+
+  /** As the sweep refits a winner (BestModel): scaled features for classifiers that want them. */
+  private void fit(String family, ProbabilisticClassifier<?, ?, ?> classifier, Dataset<Row> train) throws IOException {
+    ModelFamily stages = Classifiers.needsScaling(family) ? ModelFamily.LR : ModelFamily.GBT;
+    PipelineModel fitted = FeaturePipeline.pipeline(stages, classifier).fit(train);
+    String path = saved.resolve(family.replaceAll("\\W", "_")).toString();
+    fitted.write().save(path);
+    models.put(family, PipelineModel.load(path));
+  }
+
+  private Map<Long, Double> sparkProbabilities(PipelineModel model, Dataset<Row> rows) {
+    Map<Long, Double> out = new HashMap<>();
+    for (Row r : model.transform(rows).select(RawSchema.ENCOUNTER_ID, "probability").collectAsList()) {
+      out.put(r.getLong(0), ((Vector) r.get(1)).apply(1));
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lr", "rf", "gbt", DECISION_TREE, NAIVE_BAYES})
+  void probabilitiesEqualSparkTransformOnEveryRecord(String family) {
+    PipelineModel model = models.get(family);
+    Map<Long, Double> spark = sparkProbabilities(model, frame);
+    RowScorer scorer = RowScorer.of(model);
+    assertThat(spark).hasSize(records.size());
+    double worst = 0;
+    for (Object[] record : records) {
+      long id = Encounters.encounterId(record);
+      double row = scorer.probability(record);
+      assertThat(row).as("%s, encounter %d", family, id).isCloseTo(spark.get(id), within(1e-9));
+      worst = Math.max(worst, Math.abs(row - spark.get(id)));
+    }
+    if (!family.equals("lr") && !family.equals(NAIVE_BAYES)) {
+      // Trees are evaluated with Spark's own arithmetic in Spark's order: not close, equal.
+      assertThat(worst).as("%s: largest difference from Spark", family).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lr", "rf", "gbt", DECISION_TREE, NAIVE_BAYES})
+  void labelsAtTheModelsThresholdAreIdentical(String family) {
+    PipelineModel model = models.get(family);
+    // The decision threshold the registry records: best F1 on validation.
+    double threshold = BinaryEvaluation.evaluate(model.transform(validation), RawSchema.TARGET, "probability")
+        .threshold();
+    Map<Long, Double> spark = sparkProbabilities(model, frame);
+    RowScorer scorer = RowScorer.of(model);
+    int positives = 0;
+    for (Object[] record : records) {
+      long id = Encounters.encounterId(record);
+      int sparkLabel = spark.get(id) >= threshold ? 1 : 0;
+      assertThat(scorer.probability(record) >= threshold ? 1 : 0).as("%s, encounter %d at threshold %s", family, id,
+          threshold).isEqualTo(sparkLabel);
+      positives += sparkLabel;
+    }
+    assertThat(positives).as("both labels occur at the threshold").isBetween(1, records.size() - 1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lr", "rf", "gbt"})
+  void nullsAndUnseenValuesScoreAsSparkScoresThem(String family) {
+    PipelineModel model = models.get(family);
+    Map<Long, Double> spark = sparkProbabilities(model, Encounters.frame(this.spark, unusual));
+    RowScorer scorer = RowScorer.of(model);
+    assertThat(unusual).hasSizeGreaterThan(40);
+    for (Object[] record : unusual) {
+      double p = scorer.probability(record);
+      assertThat(p).isBetween(0.0, 1.0).isCloseTo(spark.get(Encounters.encounterId(record)),
+          within(1e-9));
+    }
+  }
+
+  @Test
+  void featureVectorsEqualSparkFeatures() {
+    PipelineModel model = models.get("lr");
+    Map<Long, Vector> spark = new HashMap<>();
+    for (Row r : model.transform(frame).select(RawSchema.ENCOUNTER_ID, FeaturePipeline.FEATURES).collectAsList()) {
+      spark.put(r.getLong(0), (Vector) r.get(1));
+    }
+    RowScorer scorer = RowScorer.of(model);
+    for (Object[] record : records) {
+      long id = Encounters.encounterId(record);
+      assertThat(scorer.features(record)).as("encounter %d", id).containsExactly(spark.get(id).toArray());
+    }
+  }
+
+  @Test
+  void nestedPipelineModelsAreUnfolded() {
+    PipelineModel flat = models.get("rf");
+    Transformer[] stages = flat.stages();
+    Transformer[] features = Arrays.copyOf(stages, stages.length - 1);
+    PipelineModel nested = new Pipeline().setStages(new PipelineStage[] {
+        new Pipeline().setStages(features).fit(frame.limit(0)), stages[stages.length - 1]}).fit(frame.limit(0));
+    RowScorer a = RowScorer.of(flat);
+    RowScorer b = RowScorer.of(nested);
+    for (Object[] record : records.subList(0, 200)) {
+      assertThat(b.probability(record)).isEqualTo(a.probability(record));
+    }
+  }
+
+  @Test
+  void refusesAStageItCannotApplyNamingIt() {
+    Transformer[] stages = models.get("lr").stages();
+    PipelineStage[] withSql = new PipelineStage[stages.length + 1];
+    withSql[0] = new SQLTransformer().setStatement("SELECT * FROM __THIS__");
+    System.arraycopy(stages, 0, withSql, 1, stages.length);
+    PipelineModel model = new Pipeline().setStages(withSql).fit(frame.limit(0));
+    assertThatThrownBy(() -> RowScorer.of(model)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("org.apache.spark.ml.feature.SQLTransformer");
+  }
+
+  @Test
+  void describesTheEvaluator() {
+    assertThat(RowScorer.of(models.get("rf")).describe()).startsWith("rf: 20 trees, ").contains("flat evaluator");
+    assertThat(RowScorer.of(models.get("gbt")).describe()).startsWith("gbt: 10 trees, ");
+    assertThat(RowScorer.of(models.get("lr")).describe()).startsWith("lr: ");
+    assertThat(RowScorer.of(models.get(NAIVE_BAYES)).describe()).startsWith("NaiveBayesModel: Spark predictProbability");
+  }
+
+  @Test
+  void threadsSharingOneScorerGetTheSameAnswers() throws Exception {
+    RowScorer scorer = RowScorer.of(models.get("gbt"));
+    double[] expected = records.stream().mapToDouble(scorer::probability).toArray();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<double[]>> runs = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        runs.add(pool.submit(() -> records.stream().mapToDouble(scorer::probability).toArray()));
+      }
+      for (Future<double[]> run : runs) {
+        assertThat(run.get()).containsExactly(expected);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void refusesARecordWithTooFewValues() {
+    RowScorer scorer = RowScorer.of(models.get("lr"));
+    assertThatThrownBy(() -> scorer.probability(new Object[10])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("got 10");
+  }
+}
