@@ -11,12 +11,11 @@ import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.storage.AtomicFile;
-import org.healthpredict.core.storage.AtomicOutput;
 import org.healthpredict.core.storage.HadoopFiles;
+import org.healthpredict.core.storage.ParquetOutput;
 
 /**
  * Cuts the future data into batches in encounter order, one per call, as new data would arrive in
@@ -131,17 +130,8 @@ public final class BatchCursor {
     return future.filter(col(RawSchema.ENCOUNTER_ID).between(first, last)).orderBy(RawSchema.ENCOUNTER_ID);
   }
 
-  /** Writes the rows atomically (replacing a batch left by a crashed run) and returns how many there were. */
+  /** Writes the rows atomically, replacing a batch left by a crashed run, and returns how many there were. */
   private long write(Dataset<Row> rows, String uri) {
-    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), uri);
-    try {
-      rows.write().mode(SaveMode.ErrorIfExists).parquet(output.stagingUri());
-      long written = spark.read().parquet(output.stagingUri()).count();
-      output.commit();
-      return written;
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
-    }
+    return ParquetOutput.write(spark, rows, uri);
   }
 }

@@ -7,11 +7,10 @@ import static org.apache.spark.sql.functions.when;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
-import org.healthpredict.core.storage.AtomicOutput;
+import org.healthpredict.core.storage.ParquetOutput;
 
 /**
  * Scores a whole data set with one model: for every encounter its readmission probability, the label
@@ -44,15 +43,6 @@ public final class BatchScorer {
 
   /** Writes predictions for every input row and returns how many were written. */
   public long scoreTo(ScoringModel m, Dataset<Row> input, String outputUri) {
-    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), outputUri);
-    try {
-      predictions(m, input).write().mode(SaveMode.ErrorIfExists).parquet(output.stagingUri());
-      long written = spark.read().parquet(output.stagingUri()).count();
-      output.commit();
-      return written;
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
-    }
+    return ParquetOutput.write(spark, predictions(m, input), outputUri);
   }
 }
