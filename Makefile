@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools iac-validate demo mlflow-start mlflow-stop bench-data bench-hpo clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,7 +45,13 @@ test-python: venv deploy-tools
 TOOLS := .tools/bin
 KUSTOMIZE_VERSION := v5.7.1
 KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)
-deploy-tools: $(KUSTOMIZE) $(TOOLS)/monitoring-check $(TOOLS)/tofu ## build kustomize, OpenTofu and the Prometheus-rule checker into .tools/bin
+deploy-tools: $(KUSTOMIZE) $(TOOLS)/monitoring-check $(TOOLS)/tofu chromium ## build kustomize, OpenTofu and the Prometheus-rule checker into .tools/bin
+
+# Headless Chromium renders the diagrams in the tests (Debian's package; set CHROMIUM to use another).
+chromium:
+	@command -v $${CHROMIUM:-chromium} >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; } || \
+	  { echo "Chromium is needed for the diagram tests: apt-get install chromium (or set CHROMIUM)"; exit 1; }
 
 $(KUSTOMIZE):
 	mkdir -p $(TOOLS)
@@ -59,6 +65,26 @@ $(TOOLS)/monitoring-check: $(wildcard k8s/tools/monitoring-check/*.go) k8s/tools
 # OpenTofu's go.mod has a replace directive, so `go install ...@version` refuses it: iac/tools pins and builds it.
 $(TOOLS)/tofu: iac/tools/go.mod iac/tools/go.sum
 	cd iac/tools && go build -o $(abspath $@) github.com/opentofu/opentofu/cmd/tofu
+
+# Container images with Jib (no Docker daemon). JIB_GOAL=build pushes to IMAGE_REGISTRY (CI: ECR);
+# JIB_GOAL=buildTar writes target/jib-image.tar. Both pull their base image from Docker Hub.
+JIB := com.google.cloud.tools:jib-maven-plugin:3.5.2
+JIB_GOAL ?= buildTar
+IMAGE_REGISTRY ?= local
+IMAGE_TAG ?= $(shell git rev-parse --short=12 HEAD)
+JAVA_FLAGS = $(shell sed -n '/<spark.java17.flags>/,/<\/spark.java17.flags>/p' pom.xml | sed 's/<[^>]*>//g' | tr -s ' \n' ' ' | sed 's/^ //; s/ $$//' | tr ' ' ',')
+IMAGE_LABELS = org.opencontainers.image.revision=$(shell git rev-parse HEAD),org.opencontainers.image.version=$(IMAGE_TAG),org.opencontainers.image.source=health-predict
+images: build ## build the serving and jobs images with Jib (JIB_GOAL=build pushes to IMAGE_REGISTRY)
+	$(MVN) -pl serving $(JIB):$(JIB_GOAL) -Djib.from.image=eclipse-temurin:17-jre \
+	  -Djib.to.image=$(IMAGE_REGISTRY)/health-predict-serving:$(IMAGE_TAG) \
+	  -Djib.container.mainClass=org.healthpredict.serving.ServingMain -Djib.container.user=10001:10001 \
+	  -Djib.container.ports=8080 -Djib.container.labels=$(IMAGE_LABELS) \
+	  -Djib.container.jvmFlags=-XX:MaxRAMPercentage=75,-XX:+ExitOnOutOfMemoryError,-Djava.io.tmpdir=/tmp,$(JAVA_FLAGS)
+	rm -rf jobs/target/jib-extra && mkdir -p jobs/target/jib-extra/opt/health-predict
+	cp $(JOBS_JAR) jobs/target/jib-extra/opt/health-predict/health-predict-jobs.jar
+	$(MVN) -pl jobs $(JIB):$(JIB_GOAL) -Djib.from.image=apache/spark:4.1.0-scala2.13-java17-ubuntu \
+	  -Djib.to.image=$(IMAGE_REGISTRY)/health-predict-jobs:$(IMAGE_TAG) -Djib.container.entrypoint=INHERIT \
+	  -Djib.container.user=185 -Djib.extraDirectories.paths=jobs/target/jib-extra -Djib.container.labels=$(IMAGE_LABELS)
 
 iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)
 	cd iac && ../$(TOOLS)/tofu init -backend=false -input=false && ../$(TOOLS)/tofu validate

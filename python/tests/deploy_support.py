@@ -9,6 +9,7 @@ an unknown field anywhere is an error unless the schema preserves unknown fields
 from __future__ import annotations
 
 import copy
+import os
 import re
 import subprocess
 from functools import lru_cache
@@ -20,7 +21,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools" / "bin"
-SPARK_OPERATOR_CRDS = ROOT.parent / "shared" / "schemas" / "spark-operator"
+# The operator's CRDs: shared/ beside the repository here; elsewhere (GitHub Actions) set SPARK_OPERATOR_CRDS.
+SPARK_OPERATOR_CRDS = Path(os.environ.get("SPARK_OPERATOR_CRDS", ROOT.parent / "shared" / "schemas" / "spark-operator"))
 # The oldest release the manifests support (preStop `sleep` is on by default from 1.30) and the newest
 # one the bundled schemas know.
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
