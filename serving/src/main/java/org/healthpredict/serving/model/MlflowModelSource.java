@@ -1,0 +1,86 @@
+package org.healthpredict.serving.model;
+
+import java.time.Instant;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.model.MlflowModel;
+import org.healthpredict.core.model.ModelMetadata;
+import org.healthpredict.core.registry.ModelRegistry;
+import org.healthpredict.core.registry.RegistryException;
+import org.healthpredict.core.release.ModelLoader;
+import org.healthpredict.core.scoring.ModelUri;
+import org.healthpredict.core.tracking.Tracking;
+import org.healthpredict.serving.scoring.RecordScorer;
+import org.healthpredict.serving.scoring.RowScorer;
+import org.healthpredict.serving.scoring.TransformScorer;
+
+/**
+ * Loads models the way every other part of the product does ({@link ModelLoader}: registry alias,
+ * version, run or directory) and prepares their scorer. Spark is used here only to read the saved
+ * PipelineModel; the row scorer then answers requests without it.
+ */
+public final class MlflowModelSource implements ModelSource {
+
+  /** Used when a model directory carries no Health Predict metadata (e.g. saved by plain Spark). */
+  public static final double DEFAULT_THRESHOLD = 0.5;
+
+  private final Tracking tracking;
+  private final ModelLoader loader;
+  private final ModelRegistry registry;
+  private final ScorerKind scorerKind;
+  private final SparkSession spark;
+
+  public MlflowModelSource(Tracking tracking, ScorerKind scorerKind) {
+    this.tracking = tracking;
+    this.loader = new ModelLoader(tracking);
+    this.registry = new ModelRegistry(tracking);
+    this.scorerKind = scorerKind;
+    this.spark = localSession();
+  }
+
+  @Override
+  public LoadedModel load(String uri) {
+    ModelLoader.Loaded loaded = loader.load(uri);
+    MlflowModel model = loaded.model();
+    RecordScorer scorer = scorerKind == ScorerKind.ROW
+        ? RowScorer.of(model.pipeline())
+        : new TransformScorer(spark, model.pipeline());
+    String description = scorer instanceof RowScorer row ? row.describe() : "spark transform (one-row DataFrame per request)";
+    double threshold = model.metadata().map(ModelMetadata::decisionThreshold).orElse(DEFAULT_THRESHOLD);
+    Map<String, Double> metrics = model.metadata().map(ModelMetadata::metrics).orElse(Map.of());
+    String family = model.metadata().map(m -> m.modelFamily().name().toLowerCase()).orElse("unknown");
+    return new LoadedModel(uri, loaded.name(), loaded.version(), loaded.runId(), metrics, threshold, family,
+        Instant.now(), scorer, description);
+  }
+
+  @Override
+  public String currentVersion(String uri) {
+    ModelUri parsed = ModelUri.parse(uri);
+    if (parsed instanceof ModelUri.ByAlias a) {
+      return registry.versionByAlias(a.name(), a.alias()).orElseThrow(() -> new RegistryException(
+          "model '" + a.name() + "' has no alias '" + a.alias() + "' in the registry at " + tracking.trackingUri()))
+          .version();
+    }
+    if (parsed instanceof ModelUri.ByVersion v) {
+      return v.version();
+    }
+    if (parsed instanceof ModelUri.ByRun r) {
+      return r.runId();
+    }
+    return ((ModelUri.Directory) parsed).uri();
+  }
+
+  /**
+   * One local core and no UI: the session only reads model files (and runs transform for the
+   * reference scorer), and a serving pod must not open Spark's UI port.
+   */
+  private static SparkSession localSession() {
+    SparkConf conf = new SparkConf(true);
+    conf.setIfMissing("spark.master", "local[1]");
+    conf.setIfMissing("spark.app.name", "health-predict-serving");
+    conf.setIfMissing("spark.ui.enabled", "false");
+    conf.setIfMissing("spark.sql.shuffle.partitions", "1");
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}
