@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
         ApproveCommand.class,
         RollbackCommand.class,
         ScoreCommand.class,
+        NextBatchCommand.class,
+        DriftCommand.class,
     },
     footer = {
         "",

@@ -1,6 +1,7 @@
 package org.healthpredict.jobs;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -27,8 +28,10 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--data", required = true, paramLabel = "URI",
-      description = "Output directory of `split` (holds initial/train, initial/validation, manifest.json).")
-  String data;
+      description = "Output directory of `split` (holds initial/train, initial/validation, manifest.json). "
+          + "Repeat it to add encounters (e.g. batches of next-batch) to the train part: the feature pipeline "
+          + "refits on the union; validation and test stay the split's.")
+  List<String> data;
 
   @Option(names = "--model", required = true, paramLabel = "FAMILY",
       description = "Classifier family: ${COMPLETION-CANDIDATES} (case-insensitive).")

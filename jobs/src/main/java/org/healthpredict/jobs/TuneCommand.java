@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.spark.SparkSessions;
@@ -11,6 +12,7 @@ import org.healthpredict.core.sweep.SweepMetric;
 import org.healthpredict.core.sweep.SweepRunner;
 import org.healthpredict.core.sweep.SweepSettings;
 import org.healthpredict.core.tracking.Tracking;
+import org.healthpredict.core.training.TrainingData;
 import org.healthpredict.core.tuning.AshaConfig;
 import org.healthpredict.core.tuning.SearchSpace;
 import org.healthpredict.core.tuning.TrialState;
@@ -33,8 +35,10 @@ import picocli.CommandLine.Option;
     })
 final class TuneCommand implements Callable<Integer> {
 
-  @Option(names = "--data", required = true, paramLabel = "URI", description = "Output directory of `split`.")
-  String data;
+  @Option(names = "--data", required = true, paramLabel = "URI",
+      description = "Output directory of `split`. Repeat it to add encounters (e.g. batches of next-batch) to the "
+          + "train part: the feature pipeline refits on the union; validation and test stay the split's.")
+  List<String> data;
 
   @Option(names = "--space", paramLabel = "FILE",
       description = "Search space (YAML or JSON). Default: the bundled space over lr, rf and gbt.")
@@ -98,7 +102,7 @@ final class TuneCommand implements Callable<Integer> {
     String uri = tracking.uri();
     try (Tracking t = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
       SweepRunner.Outcome o = new SweepRunner(spark, line -> System.out.println("tune: " + line))
-          .run(data, searchSpace, spaceText, settings, t, experiment, runName, resume);
+          .run(TrainingData.read(spark, data), searchSpace, spaceText, settings, t, experiment, runName, resume);
       long completed = o.trials().stream().filter(trial -> trial.state() == TrialState.COMPLETED).count();
       System.out.printf("tune: OK run=%s trials=%d completed=%d best_trial=%d best_%s=%.4f test_%s=%.4f ui=%s/#/experiments/%s/runs/%s%n",
           o.parentRunId(), o.trials().size(), completed, o.best().trialId(), metric.metricName(), o.best().metric(),

@@ -13,12 +13,11 @@ import org.healthpredict.core.evaluation.BinaryEvaluation;
 import org.healthpredict.core.evaluation.BinaryMetrics;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
-import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.training.Classifiers;
 import org.healthpredict.core.training.ModelArtifacts;
 import org.healthpredict.core.training.ModelDescription;
-import org.healthpredict.core.split.SplitManifest;
+import org.healthpredict.core.training.TrainingData;
 import org.healthpredict.core.tuning.Job;
 import org.healthpredict.core.tuning.ResourceSpec;
 import org.healthpredict.core.tuning.TrialEvent;
@@ -32,13 +31,13 @@ import org.healthpredict.core.tuning.TrialStatus;
 final class BestModel {
 
   private final SparkSession spark;
-  private final String splitUri;
+  private final TrainingData data;
   private final SweepSettings settings;
   private final Consumer<String> progress;
 
-  BestModel(SparkSession spark, String splitUri, SweepSettings settings, Consumer<String> progress) {
+  BestModel(SparkSession spark, TrainingData data, SweepSettings settings, Consumer<String> progress) {
     this.spark = spark;
-    this.splitUri = splitUri;
+    this.data = data;
     this.settings = settings;
     this.progress = progress;
   }
@@ -53,13 +52,13 @@ final class BestModel {
     Map<String, Object> params = new LinkedHashMap<>(atR.classifierParams());
     ProbabilisticClassifier<?, ?, ?> classifier = Classifiers.create(family, params, settings.seed());
     ModelFamily stagesFor = Classifiers.needsScaling(family) ? ModelFamily.LR : ModelFamily.GBT;
-    Dataset<Row> train = part("train");
-    Dataset<Row> validation = part("validation");
+    Dataset<Row> train = data.train();
+    Dataset<Row> validation = data.validation();
     Dataset<Row> fitOn = settings.refitWithValidation() ? train.union(validation) : train;
     progress.accept("refitting the best configuration on " + (settings.refitWithValidation() ? "train + validation" : "train"));
     PipelineModel model = FeaturePipeline.pipeline(stagesFor, classifier).fit(fitOn);
     BinaryMetrics onValidation = BinaryEvaluation.evaluate(model.transform(validation), RawSchema.TARGET, "probability");
-    BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(part("test")), RawSchema.TARGET, "probability");
+    BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(data.test()), RawSchema.TARGET, "probability");
 
     Map<String, Object> logged = new LinkedHashMap<>();
     logged.put("best.trial_id", trial.id());
@@ -69,8 +68,7 @@ final class BestModel {
     parent.logMetric("best_" + settings.metric().metricName(), best.metric());
     parent.logMetrics(onValidation.asMap("refit_val_"), 0);
     parent.logMetrics(onTest.asMap("test_"), 0);
-    SplitManifest manifest = SplitManifest.read(spark.sparkContext().hadoopConfiguration(), splitUri);
-    var metadata = ModelDescription.metadata(family, onValidation, manifest, spark.version());
+    var metadata = ModelDescription.metadata(family, onValidation, data.manifest(), spark.version());
     if (metadata.isPresent()) {
       ModelArtifacts.log(parent, model, metadata.get(), ModelDescription.example(validation));
     } else {
@@ -79,10 +77,6 @@ final class BestModel {
     progress.accept(String.format("refitted model: test %s %.4f, test roc_auc %.4f; logged as artifact 'model'",
         settings.metric().metricName().replace("val_", ""), settings.metric().of(onTest), onTest.rocAuc()));
     return new Evaluated(model, onValidation, onTest);
-  }
-
-  private Dataset<Row> part(String name) {
-    return spark.read().parquet(splitUri + "/" + SplitRunner.PART_PATHS.get(name));
   }
 
 }

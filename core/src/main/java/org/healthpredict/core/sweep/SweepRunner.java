@@ -14,11 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.spark.SparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.split.SplitManifest;
-import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.tuning.AshaConfig;
@@ -31,6 +28,7 @@ import org.healthpredict.core.tuning.TrialState;
 import org.healthpredict.core.tuning.TrialStatus;
 import org.healthpredict.core.training.Classifiers;
 import org.healthpredict.core.training.SplitDatasetInput;
+import org.healthpredict.core.training.TrainingData;
 
 /**
  * Runs an ASHA sweep on Spark: up to {@code maxConcurrent} driver threads each take a job from the
@@ -68,8 +66,16 @@ public final class SweepRunner {
    */
   public Outcome run(String splitUri, SearchSpace space, String spaceText, SweepSettings settings,
       Tracking tracking, String experimentName, String runName, String resumeRunId) {
+    return run(TrainingData.ofSplit(spark, splitUri), space, spaceText, settings, tracking, experimentName, runName,
+        resumeRunId);
+  }
+
+  /** A sweep over a split plus further encounters added to its train part (see {@link TrainingData}). */
+  public Outcome run(TrainingData input, SearchSpace space, String spaceText, SweepSettings settings,
+      Tracking tracking, String experimentName, String runName, String resumeRunId) {
     space.families().keySet().forEach(f -> Classifiers.create(f, Map.of(), settings.seed()));
-    SplitManifest manifest = SplitManifest.read(spark.sparkContext().hadoopConfiguration(), splitUri);
+    String splitUri = input.splitUri();
+    SplitManifest manifest = input.manifest();
     AshaConfig config = ashaConfig(settings);
 
     TrackedRun parent;
@@ -82,6 +88,7 @@ public final class SweepRunner {
       space.families().forEach((name, f) -> parent.logParams(Map.of(
           "space." + name + ".resource", f.resource().kind().name().toLowerCase() + " " + f.resource().min() + ".." + f.resource().max())));
       parent.logParam("data", splitUri);
+      parent.logParams(input.extraParams());
       parent.logParam("data_sha256", manifest.input().sha256());
       parent.logText(spaceText, "sweep/search_space.yaml");
       parent.logText(manifest.toJson(), "data/split_manifest.json");
@@ -98,7 +105,7 @@ public final class SweepRunner {
     }
 
     try (TrackedRun sweep = parent;
-         FeaturisedData data = FeaturisedData.prepare(part(splitUri, "train"), part(splitUri, "validation"))) {
+         FeaturisedData data = FeaturisedData.prepare(input.train(), input.validation())) {
       progress.accept("features fitted once and cached: " + data.train().count() + " train rows, "
           + data.validation().count() + " validation rows");
       new Workers(scheduler, journal, sweep, tracking, new TrialTrainer(data, settings.seed()), settings,
@@ -112,7 +119,7 @@ public final class SweepRunner {
           settings.metric().metricName(), best.metric()));
 
       SweepArtifacts.log(sweep, trials, scheduler.events(), settings, config);
-      BestModel.Evaluated model = new BestModel(spark, splitUri, settings, progress)
+      BestModel.Evaluated model = new BestModel(spark, input, settings, progress)
           .refitAndLog(sweep, bestTrial, best, space.family(bestTrial.config().family()).resource());
       sweep.finish();
       return new Outcome(sweep.runId(), sweep.experiment().id(), trials, best, model);
@@ -140,10 +147,6 @@ public final class SweepRunner {
       }
       progress.accept("trial " + t.id() + " was " + t.state() + " before the driver died; its run is ended");
     }
-  }
-
-  private Dataset<Row> part(String splitUri, String name) {
-    return spark.read().parquet(splitUri + "/" + SplitRunner.PART_PATHS.get(name));
   }
 
   private static AshaConfig ashaConfig(SweepSettings s) {

@@ -1,16 +1,15 @@
 package org.healthpredict.core.training;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.split.SplitManifest;
-import org.healthpredict.core.split.SplitRunner;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
 
@@ -34,31 +33,40 @@ public final class TrainRunner {
 
   public Outcome run(String splitUri, ModelFamily family, Map<String, String> params, long seed,
       Tracking tracking, String experimentName, String runName) {
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    SplitManifest manifest = SplitManifest.read(hadoop, splitUri);
-    Dataset<Row> train = spark.read().parquet(partUri(splitUri, "train"));
-    Dataset<Row> validation = spark.read().parquet(partUri(splitUri, "validation"));
+    return run(List.of(splitUri), family, params, seed, tracking, experimentName, runName);
+  }
+
+  /** Trains on a split plus further encounters (see {@link TrainingData}): retraining after drift. */
+  public Outcome run(List<String> dataUris, ModelFamily family, Map<String, String> params, long seed,
+      Tracking tracking, String experimentName, String runName) {
+    TrainingData data = TrainingData.read(spark, dataUris);
+    String splitUri = data.splitUri();
+    SplitManifest manifest = data.manifest();
+    Dataset<Row> train = data.train();
+    Dataset<Row> validation = data.validation();
+    long trainRows = data.extraUris().isEmpty() ? manifest.parts().get("train").rows() : train.count();
     ProbabilisticClassifier<?, ?, ?> classifier = Classifiers.create(family, params, seed);
 
     try (TrackedRun run = tracking.experiment(experimentName).startRun(runName)) {
       run.setTags(Map.of("health_predict.job", "train", "health_predict.model_family", family.name().toLowerCase(),
           "spark_version", spark.version()));
       run.logDatasetInput(SplitDatasetInput.of(splitUri, manifest));
-      progress.accept("fitting " + family.name().toLowerCase() + " on " + manifest.parts().get("train").rows()
-          + " rows; MLflow run " + run.runId());
+      progress.accept("fitting " + family.name().toLowerCase() + " on " + trainRows + " rows of " + data.describe()
+          + "; MLflow run " + run.runId());
 
       ModelTrainer.Trained trained = new ModelTrainer().fitAndEvaluate(train, validation, family, classifier);
 
       Map<String, Object> logged = new LinkedHashMap<>();
       logged.put("model_family", family.name().toLowerCase());
       logged.put("data", splitUri);
+      logged.putAll(data.extraParams());
       logged.put("data_sha256", manifest.input().sha256());
       logged.put("seed", seed);
       trained.classifierParams().forEach((k, v) -> logged.put("classifier." + k, v));
       run.logParams(logged);
       run.logMetrics(trained.validation().asMap("val_"), 0);
       run.logMetric("fit_seconds", trained.fitSeconds());
-      run.logMetric("train_rows", manifest.parts().get("train").rows());
+      run.logMetric("train_rows", trainRows);
       run.logText(manifest.toJson(), "data/split_manifest.json");
       var metadata = ModelDescription.metadata(family.name(), trained.validation(), manifest, spark.version());
       if (metadata.isPresent()) {
@@ -71,10 +79,5 @@ public final class TrainRunner {
       return new Outcome(run.runId(), run.experiment().id(), trained);
     }
   }
-
-  private static String partUri(String splitUri, String part) {
-    return splitUri + "/" + SplitRunner.PART_PATHS.get(part);
-  }
-
 
 }
