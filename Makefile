@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo bench-serving serve clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -107,12 +107,17 @@ demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, regis
 	  --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo | tee $(OUT)/tune.log
 	run=$$(sed -n 's/^tune: OK run=\([0-9a-f]*\) .*/\1/p' $(OUT)/tune.log); \
 	  $(JOBS) register --run $$run --name $(DEMO_MODEL) --tracking-uri $(MLFLOW_URI) | tee $(OUT)/register.log
+	scripts/demo-serve.sh $(MLFLOW_URI) $(DEMO_MODEL) $(OUT)
 	@echo
 	@echo "Demo done."
 	@sed -n 's/^register: OK name=\([^ ]*\) version=\([0-9]*\) decision=\([A-Z_]*\) champion=\([^ ]*\) \(.*\)/  registry:       \1 version \2 \3; champion is version \4 (\5)/p' $(OUT)/register.log
 	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo': the sweep run, one child run per trial,"
 	@echo "                  sweep/rung_plot.png, sweep/trials.csv, model_card.md and the model; Models tab: $(DEMO_MODEL))"
 	@echo "  split outputs:  $(OUT)/split  (manifest: $(OUT)/split/manifest.json); stop MLflow with 'make mlflow-stop'"
+	@echo "  serving:        'make serve' runs the scoring service on the champion (http://127.0.0.1:8080/openapi.json)"
+
+serve: build mlflow-start ## run the scoring service on models:/$(DEMO_MODEL)@champion (port 8080; Ctrl-C drains and stops)
+	MLFLOW_TRACKING_URI=$(MLFLOW_URI) MODEL_URI=$${MODEL_URI:-models:/$(DEMO_MODEL)@champion} bin/health-predict-serve
 
 BENCH_SIZES ?= 100000,300000,1000000
 BENCH_REPEATS ?= 3
@@ -141,6 +146,11 @@ bench-hpo: venv build ## MLlib TrainValidationSplit grid vs ASHA on the same sam
 	HP_MAIN=org.healthpredict.jobs.bench.HpoBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-6g} \
 	  $(JOBS) $(abspath $(HPO_WORK))/split http://127.0.0.1:$(HPO_MLFLOW_PORT) $(HPO_CONFIGS) $(HPO_SEED) \
 	  $(HPO_THROUGHPUT_TRIALS) $(OUT)/bench $(HPO_SPACE) $(HPO_CONCURRENCY) $(HPO_REPORT)
+
+bench-serving: build mlflow-start ## wrk against /predict and /predict/batch: row path vs Spark transform, champion and reference forest
+	@curl -fsS "$(MLFLOW_URI)/api/2.0/mlflow/registered-models/alias?name=$(DEMO_MODEL)&alias=champion" >/dev/null \
+	  || { echo "bench-serving: no champion of $(DEMO_MODEL) yet; running make demo first"; $(MAKE) demo; }
+	MLFLOW_URI=$(MLFLOW_URI) CHAMPION_URI=models:/$(DEMO_MODEL)@champion WORK=$(OUT)/bench-serving scripts/bench-serving.sh
 
 clean: ## remove build outputs and demo outputs (keeps .venv and .mlflow)
 	$(MVN) -q clean

@@ -28,12 +28,13 @@ import picocli.CommandLine.Option;
  * the environment or files, never from flags, which other users of the host can read in {@code ps}.
  */
 @Command(name = "health-predict-serve", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Serves the promoted Health Predict model over HTTP: POST /predict, POST /predict/batch, GET /model,",
-        "GET /metrics, GET /openapi.json, GET /health/live, GET /health/ready, POST /admin/reload.",
+    version = "health-predict-serve 0.1.0",
+    description = {"Serves the promoted Health Predict model over HTTP: POST /predict, POST /predict/batch, "
+        + "GET /model, GET /metrics, GET /openapi.json, GET /health/live, GET /health/ready, POST /admin/reload.",
         "Each option's default comes from the environment variable named in brackets."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped cleanly (SIGTERM: unready, drained, stopped)", "2:invalid options",
-        "1:the server could not start (e.g. the port is taken)"})
+    exitCodeList = {"143:stopped by SIGTERM after draining (128 + 15, the JVM's status after its shutdown hooks)",
+        "2:invalid options", "1:the server could not start (e.g. the port is taken)", "0:--help or --version"})
 public final class ServingMain implements Callable<Integer> {
 
   static {
