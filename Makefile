@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo bench-serving serve clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-serving serve clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -100,6 +100,7 @@ mlflow-stop: ## stop the local MLflow server
 
 DEMO_TRIALS ?= 9
 DEMO_MODEL ?= HealthPredict
+DEMO_BATCH ?= 1000
 demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, register the winner behind the gate
 	$(JOBS) split --input data/sample/diabetic_data_sample.csv --output $(OUT)/split
 	@echo "Spark UI while the sweep runs: http://127.0.0.1:4040 (jobs are labelled 'trial N · rung K · <config>')"
@@ -107,6 +108,13 @@ demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, regis
 	  --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo | tee $(OUT)/tune.log
 	run=$$(sed -n 's/^tune: OK run=\([0-9a-f]*\) .*/\1/p' $(OUT)/tune.log); \
 	  $(JOBS) register --run $$run --name $(DEMO_MODEL) --tracking-uri $(MLFLOW_URI) | tee $(OUT)/register.log
+	@echo "Simulating new data: the first batch of the future encounters, checked for drift against the training data"
+	rm -rf $(OUT)/batches $(OUT)/drift
+	$(JOBS) next-batch --future $(OUT)/split/future --batch-size $(DEMO_BATCH) --state $(OUT)/batches/cursor.json \
+	  --out $(OUT)/batches | tee $(OUT)/next-batch.log
+	$(JOBS) drift --reference $(OUT)/split/initial/train --current $(OUT)/batches/batch-00001 \
+	  --performance-reference $(OUT)/split/initial/test --model models:/$(DEMO_MODEL)@champion \
+	  --report $(OUT)/drift/batch-00001 --tracking-uri $(MLFLOW_URI) | tee $(OUT)/drift.log
 	scripts/demo-serve.sh $(MLFLOW_URI) $(DEMO_MODEL) $(OUT)
 	@echo
 	@echo "Demo done."
@@ -114,6 +122,8 @@ demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, regis
 	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo': the sweep run, one child run per trial,"
 	@echo "                  sweep/rung_plot.png, sweep/trials.csv, model_card.md and the model; Models tab: $(DEMO_MODEL))"
 	@echo "  split outputs:  $(OUT)/split  (manifest: $(OUT)/split/manifest.json); stop MLflow with 'make mlflow-stop'"
+	@echo "  drift:          batch 1 of $(OUT)/split/future: $$(tail -n 1 $(OUT)/drift.log); report $(abspath $(OUT))/drift/batch-00001/report.html"
+	@echo "                  (also in MLflow, experiment 'health-predict-monitoring'); next batch: bin/health-predict next-batch … (see README)"
 	@echo "  serving:        'make serve' runs the scoring service on the champion (http://127.0.0.1:8080/openapi.json)"
 
 serve: build mlflow-start ## run the scoring service on models:/$(DEMO_MODEL)@champion (port 8080; Ctrl-C drains and stops)
@@ -124,6 +134,12 @@ BENCH_REPEATS ?= 3
 bench-data: build ## generate 100k..1M rows; time split and the feature pipeline (report in out/bench/)
 	HP_MAIN=org.healthpredict.jobs.bench.DataBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-8g} \
 	  $(JOBS) $(BENCH_SIZES) $(BENCH_REPEATS) $(OUT)/bench
+
+DRIFT_BENCH_SIZES ?= 100000,300000,1000000
+DRIFT_BENCH_REPEATS ?= 3
+bench-drift: build ## drift report of N vs N generated rows, 100k..1M: wall time, peak heap (report in out/bench-drift/)
+	HP_MAIN=org.healthpredict.jobs.bench.DriftBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-2g} \
+	  $(JOBS) $(DRIFT_BENCH_SIZES) $(DRIFT_BENCH_REPEATS) $(OUT)/bench-drift
 
 HPO_INPUT ?= data/sample/diabetic_data_sample.csv
 HPO_CONFIGS ?= 27
