@@ -10,36 +10,46 @@ import org.apache.spark.ml.tree.Node;
 import org.apache.spark.ml.tree.Split;
 
 /**
- * The fitted trees of a Spark model copied into flat arrays, walked without Spark's node objects or
- * virtual calls. A child reference {@code >= 0} is an internal node, {@code ~leaf} a leaf. Splits
- * decide exactly as Spark's: continuous {@code x <= threshold} (NaN goes right); categorical by
- * membership in the set Spark keeps (the left categories when they are at most half, else the right).
+ * The fitted trees of a Spark model copied into flat arrays, walked without Spark's node objects,
+ * virtual calls or boxing. Nodes are numbered depth-first, a child reference {@code >= 0} is an
+ * internal node and {@code ~leaf} a leaf. Splits decide exactly as Spark's: continuous
+ * {@code x <= threshold} (NaN goes right); categorical by membership in the set Spark keeps (the left
+ * categories when they are at most half, else the right ones, negated). A set of one category, which
+ * is what one-hot features give, is stored as that value and tested with one comparison.
  */
 final class FlatTrees {
 
+  private static final int CONTINUOUS = 0;
+  /** Goes left when the value equals the one category kept. */
+  private static final int IS = 1;
+  /** Goes left when the value differs from the one category kept. */
+  private static final int IS_NOT = 2;
+  /** Goes left on membership in a larger set, by {@link #goesLeft}. */
+  private static final int IN_SET = 3;
+
   private final int[] roots;
-  private final int[] feature;
-  private final double[] threshold;
-  /** Per internal node: -1 for a continuous split, else the index of its category set. */
-  private final int[] categorical;
+  /** Per internal node: feature index << 2 | split kind. */
+  private final int[] featureAndKind;
+  /** Per internal node: the threshold, the one category, or (IN_SET) the index of its category set. */
+  private final double[] value;
+  /** Per internal node: left child at 2 * node, right child at 2 * node + 1. */
+  private final int[] children;
   private final double[][] categorySets;
   private final boolean[] setIsLeft;
-  private final int[] left;
-  private final int[] right;
   private final double[] leafValues;
   private final int leafWidth;
+  private final int categoricalSplits;
 
   private FlatTrees(Builder b, int[] roots) {
     this.roots = roots;
-    this.feature = Arrays.copyOf(b.feature, b.nodes);
-    this.threshold = Arrays.copyOf(b.threshold, b.nodes);
-    this.categorical = Arrays.copyOf(b.categorical, b.nodes);
+    this.featureAndKind = Arrays.copyOf(b.featureAndKind, b.nodes);
+    this.value = Arrays.copyOf(b.value, b.nodes);
+    this.children = Arrays.copyOf(b.children, 2 * b.nodes);
     this.categorySets = Arrays.copyOf(b.categorySets, b.sets);
     this.setIsLeft = Arrays.copyOf(b.setIsLeft, b.sets);
-    this.left = Arrays.copyOf(b.left, b.nodes);
-    this.right = Arrays.copyOf(b.right, b.nodes);
     this.leafValues = Arrays.copyOf(b.leafValues, b.leaves * b.width);
     this.leafWidth = b.width;
+    this.categoricalSplits = b.categorical;
   }
 
   /**
@@ -60,32 +70,43 @@ final class FlatTrees {
   }
 
   int internalNodes() {
-    return feature.length;
+    return featureAndKind.length;
   }
 
   int categoricalSplits() {
-    return categorySets.length;
+    return categoricalSplits;
   }
 
   /** Where the leaf that tree {@code t} assigns {@code x} to keeps its values in {@link #leafValues()}. */
   int leafOffset(int t, double[] x) {
     int node = roots[t];
     while (node >= 0) {
-      int set = categorical[node];
-      boolean goLeft = set < 0 ? x[feature[node]] <= threshold[node] : goesLeft(set, x[feature[node]]);
-      node = goLeft ? left[node] : right[node];
+      node = step(node, x);
     }
     return ~node * leafWidth;
+  }
+
+  /** One level down from internal node {@code node}, as its split decides for {@code x}. */
+  private int step(int node, double[] x) {
+    int fk = featureAndKind[node];
+    double v = x[fk >>> 2];
+    boolean left = switch (fk & 3) {
+      case CONTINUOUS -> v <= value[node];
+      case IS -> v == value[node];
+      case IS_NOT -> v != value[node];
+      default -> goesLeft((int) value[node], v);
+    };
+    return children[2 * node + (left ? 0 : 1)];
   }
 
   double[] leafValues() {
     return leafValues;
   }
 
-  private boolean goesLeft(int set, double value) {
+  private boolean goesLeft(int set, double v) {
     boolean contains = false;
     for (double category : categorySets[set]) {
-      if (category == value) {
+      if (category == v) {
         contains = true;
         break;
       }
@@ -100,11 +121,10 @@ final class FlatTrees {
     int nodes;
     int leaves;
     int sets;
-    int[] feature = new int[64];
-    double[] threshold = new double[64];
-    int[] categorical = new int[64];
-    int[] left = new int[64];
-    int[] right = new int[64];
+    int categorical;
+    int[] featureAndKind = new int[64];
+    double[] value = new double[64];
+    int[] children = new int[128];
     double[][] categorySets = new double[8][];
     boolean[] setIsLeft = new boolean[8];
     double[] leafValues;
@@ -118,52 +138,63 @@ final class FlatTrees {
     /** Adds a subtree; returns its reference (node index, or ~leaf index). */
     int add(Node node) {
       if (node instanceof LeafNode leaf) {
-        double[] values = leafValue.apply(leaf);
-        if (values.length != width) {
-          throw new IllegalArgumentException("a leaf gives " + values.length + " values, expected " + width);
-        }
-        if ((leaves + 1) * width > leafValues.length) {
-          leafValues = Arrays.copyOf(leafValues, leafValues.length * 2);
-        }
-        System.arraycopy(values, 0, leafValues, leaves * width, width);
-        return ~leaves++;
+        return addLeaf(leaf);
       }
       InternalNode internal = (InternalNode) node;
       int id = nodes++;
-      if (id == feature.length) {
-        int n = feature.length * 2;
-        feature = Arrays.copyOf(feature, n);
-        threshold = Arrays.copyOf(threshold, n);
-        categorical = Arrays.copyOf(categorical, n);
-        left = Arrays.copyOf(left, n);
-        right = Arrays.copyOf(right, n);
+      if (id == featureAndKind.length) {
+        featureAndKind = Arrays.copyOf(featureAndKind, 2 * id);
+        value = Arrays.copyOf(value, 2 * id);
+        children = Arrays.copyOf(children, 4 * id);
       }
       Split split = internal.split();
-      feature[id] = split.featureIndex();
+      int kind;
       if (split instanceof ContinuousSplit continuous) {
-        threshold[id] = continuous.threshold();
-        categorical[id] = -1;
+        kind = CONTINUOUS;
+        value[id] = continuous.threshold();
       } else if (split instanceof CategoricalSplit categories) {
-        threshold[id] = Double.NaN;
-        categorical[id] = addSet(categories);
+        categorical++;
+        boolean isLeft = categories.leftCategories().length <= categories.numCategories() / 2;
+        double[] kept = isLeft ? categories.leftCategories() : categories.rightCategories();
+        if (kept.length == 1) {
+          kind = isLeft ? IS : IS_NOT;
+          value[id] = kept[0];
+        } else {
+          kind = IN_SET;
+          value[id] = addSet(kept, isLeft);
+        }
       } else {
         throw new IllegalArgumentException("unknown tree split " + split.getClass().getName());
       }
-      int l = add(internal.leftChild());
-      int r = add(internal.rightChild());
-      left[id] = l;
-      right[id] = r;
+      if (split.featureIndex() >= 1 << 29) {
+        throw new IllegalArgumentException("feature index " + split.featureIndex() + " is too large");
+      }
+      featureAndKind[id] = split.featureIndex() << 2 | kind;
+      int left = add(internal.leftChild());
+      int right = add(internal.rightChild());
+      children[2 * id] = left;
+      children[2 * id + 1] = right;
       return id;
     }
 
-    /** Spark keeps the left categories if they are at most half of all, else the right ones and negates. */
-    private int addSet(CategoricalSplit split) {
-      boolean isLeft = split.leftCategories().length <= split.numCategories() / 2;
+    private int addLeaf(LeafNode leaf) {
+      double[] values = leafValue.apply(leaf);
+      if (values.length != width) {
+        throw new IllegalArgumentException("a leaf gives " + values.length + " values, expected " + width);
+      }
+      if ((leaves + 1) * width > leafValues.length) {
+        leafValues = Arrays.copyOf(leafValues, leafValues.length * 2);
+      }
+      System.arraycopy(values, 0, leafValues, leaves * width, width);
+      return ~leaves++;
+    }
+
+    private int addSet(double[] categories, boolean isLeft) {
       if (sets == categorySets.length) {
         categorySets = Arrays.copyOf(categorySets, sets * 2);
         setIsLeft = Arrays.copyOf(setIsLeft, sets * 2);
       }
-      categorySets[sets] = isLeft ? split.leftCategories() : split.rightCategories();
+      categorySets[sets] = categories;
       setIsLeft[sets] = isLeft;
       return sets++;
     }

@@ -57,7 +57,7 @@ final class ForestScorer implements VectorScorer {
   public double probability(double[] features) {
     double[] leafValues = trees.leafValues();
     if (classes == 2) {
-      // The common case without an array: two running sums.
+      // The common case without a votes array: two running sums, tree by tree as Spark adds them.
       double no = 0.0;
       double yes = 0.0;
       for (int t = 0; t < trees.trees(); t++) {
