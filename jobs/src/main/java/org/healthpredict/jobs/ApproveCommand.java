@@ -11,12 +11,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `approve`: the human step that completes a promotion held by `register --require-approval`. */
-@Command(name = "approve", mixinStandardHelpOptions = true,
+// No mixinStandardHelpOptions: its -V/--version would collide with the version to approve.
+@Command(name = "approve",
     description = "Completes the promotion of a version that `register --require-approval` left pending.")
 final class ApproveCommand implements Callable<Integer> {
 
   @Option(names = "--name", defaultValue = "HealthPredict", description = "Registered model name (default ${DEFAULT-VALUE}).")
   String name;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   @Option(names = "--version", required = true, paramLabel = "N", description = "The pending version to approve.")
   String version;

@@ -1,0 +1,34 @@
+"""The README's CLI reference is the real --help output of every command, so docs cannot drift from code.
+
+Each section headed "#### `bin/<launcher> [subcommand] --help`" must hold, in its code block, exactly what
+that command prints. Regenerate them all with `python3 scripts/readme-cli.py` after `make build`.
+"""
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTION = re.compile(r"^#### `(bin/[^`]+ --help)`\n\n```\n(.*?)```", re.MULTILINE | re.DOTALL)
+
+
+def sections():
+    return SECTION.findall((ROOT / "README.md").read_text())
+
+
+def test_the_reference_covers_every_subcommand():
+    documented = {cmd for cmd, _ in sections()}
+    top = subprocess.run(["bin/health-predict", "--help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    listed = re.findall(r"^  ([a-z][a-z-]+)\s", top.stdout.split("Commands:")[1], re.MULTILINE)
+    assert listed, top.stdout
+    expected = {f"bin/health-predict {c} --help" for c in listed} | {"bin/health-predict --help",
+                                                                       "bin/health-predict-serve --help"}
+    assert expected - documented == set(), "README lacks --help sections"
+
+
+@pytest.mark.parametrize("command,documented", sections(), ids=[c for c, _ in sections()])
+def test_each_section_is_the_commands_help(command, documented):
+    out = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == documented.strip(), f"README section for `{command}` is stale; run python3 scripts/readme-cli.py"
