@@ -11,6 +11,9 @@ import org.apache.spark.ml.feature.VectorAssembler;
 final class AssemblerRow implements RowStage {
 
   private final ColumnLayout.Slot[] in;
+  /** Per input, copied out of its slot so the per-record loop reads plain arrays. */
+  private final ColumnLayout.Kind[] kinds;
+  private final int[] slots;
   private final int[] offsets;
   private final int size;
   private final int out;
@@ -19,10 +22,14 @@ final class AssemblerRow implements RowStage {
   private AssemblerRow(VectorAssembler assembler, ColumnLayout layout) {
     String[] columns = assembler.getInputCols();
     in = new ColumnLayout.Slot[columns.length];
+    kinds = new ColumnLayout.Kind[columns.length];
+    slots = new int[columns.length];
     offsets = new int[columns.length];
     int offset = 0;
     for (int i = 0; i < columns.length; i++) {
       in[i] = layout.get(columns[i]);
+      kinds[i] = in[i].kind();
+      slots[i] = in[i].index();
       offsets[i] = offset;
       offset += in[i].size();
     }
@@ -38,45 +45,47 @@ final class AssemblerRow implements RowStage {
   @Override
   public void apply(RowFrame row) {
     double[] vector = new double[size];
-    for (int i = 0; i < in.length; i++) {
-      ColumnLayout.Slot slot = in[i];
+    for (int i = 0; i < slots.length; i++) {
       int at = offsets[i];
-      switch (slot.kind()) {
-        case ONE_HOT -> {
-          int position = (int) row.numbers[slot.index()];
-          if (position >= 0) {
-            vector[at + position] = 1.0;
-          }
+      ColumnLayout.Kind kind = kinds[i];
+      if (kind == ColumnLayout.Kind.ONE_HOT) {
+        int position = (int) row.numbers[slots[i]];
+        if (position >= 0) {
+          vector[at + position] = 1.0;
         }
-        case VECTOR -> {
-          double[] values = (double[]) row.values[slot.index()];
-          if (values == null) {
-            fillInvalid(vector, slot, at);
-          } else {
-            for (int k = 0; k < values.length; k++) {
-              if (values[k] != 0.0) {
-                vector[at + k] = values[k];
-              }
-            }
-          }
+      } else if (kind == ColumnLayout.Kind.NUMBER) {
+        put(vector, at, row.numbers[slots[i]], i);
+      } else if (kind == ColumnLayout.Kind.VALUE) {
+        Object value = row.values[slots[i]];
+        if (value == null) {
+          fillInvalid(vector, in[i], at);
+        } else {
+          put(vector, at, ((Number) value).doubleValue(), i);
         }
-        default -> {
-          if (row.isMissing(slot)) {
-            fillInvalid(vector, slot, at);
-          } else {
-            double value = row.number(slot);
-            if (Double.isNaN(value) && !keepInvalid) {
-              throw new IllegalArgumentException("column " + slot.column() + " is NaN and the assembler's "
-                  + "handleInvalid is not 'keep'");
-            }
-            if (value != 0.0) {
-              vector[at] = value;
+      } else {
+        double[] values = (double[]) row.values[slots[i]];
+        if (values == null) {
+          fillInvalid(vector, in[i], at);
+        } else {
+          for (int k = 0; k < values.length; k++) {
+            if (values[k] != 0.0) {
+              vector[at + k] = values[k];
             }
           }
         }
       }
     }
     row.values[out] = vector;
+  }
+
+  private void put(double[] vector, int at, double value, int input) {
+    if (Double.isNaN(value) && !keepInvalid) {
+      throw new IllegalArgumentException("column " + in[input].column() + " is NaN and the assembler's "
+          + "handleInvalid is not 'keep'");
+    }
+    if (value != 0.0) {
+      vector[at] = value;
+    }
   }
 
   private void fillInvalid(double[] vector, ColumnLayout.Slot slot, int at) {

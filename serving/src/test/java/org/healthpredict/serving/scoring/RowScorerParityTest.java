@@ -21,13 +21,20 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
+import org.healthpredict.core.features.EngineeredFeatures;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.testing.SampleSplit;
@@ -154,6 +161,44 @@ class RowScorerParityTest {
       assertThat(p).isBetween(0.0, 1.0).isCloseTo(spark.get(Encounters.encounterId(record)),
           within(1e-9));
     }
+  }
+
+  /**
+   * Stage settings our pipelines do not use, each on its other branch in Spark: nulls straight into a
+   * "keep" indexer (payer_code is 40% null), one-hot without dropLast, mean imputation of a double and
+   * an int column, scaling with the mean, and a null reaching an assembler whose handleInvalid is
+   * "error" (Spark fails the record; so does the row scorer, naming the column).
+   */
+  @Test
+  void otherStageSettingsScoreAsSparkDoes() {
+    PipelineModel model = new Pipeline().setStages(new PipelineStage[] {
+        new EngineeredFeatures(),
+        new Imputer().setStrategy("mean").setInputCols(new String[] {"age_years", "num_lab_procedures"})
+            .setOutputCols(new String[] {"age_mean", "labs_mean"}),
+        new StringIndexer().setInputCols(new String[] {"race", "payer_code"})
+            .setOutputCols(new String[] {"race_index", "payer_index"}).setHandleInvalid("keep"),
+        new OneHotEncoder().setInputCols(new String[] {"race_index", "payer_index"})
+            .setOutputCols(new String[] {"race_onehot", "payer_onehot"}).setDropLast(false).setHandleInvalid("keep"),
+        new VectorAssembler().setInputCols(new String[] {"age_mean", "labs_mean", "race_onehot", "payer_onehot",
+            "number_diagnoses"}).setOutputCol("unscaled"),
+        new StandardScaler().setInputCol("unscaled").setOutputCol("features").setWithMean(true).setWithStd(true),
+        new LogisticRegression().setMaxIter(20).setLabelCol(RawSchema.TARGET)})
+        .fit(Encounters.part(spark, SampleSplit.uri(), "train"));
+    Map<Long, Double> expected = sparkProbabilities(model, frame.where("number_diagnoses IS NOT NULL"));
+    RowScorer scorer = RowScorer.of(model);
+    int refused = 0;
+    for (Object[] record : records) {
+      long id = Encounters.encounterId(record);
+      if (expected.containsKey(id)) {
+        assertThat(scorer.probability(record)).as("encounter %d", id).isCloseTo(expected.get(id), within(1e-9));
+      } else {
+        assertThatThrownBy(() -> scorer.probability(record)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("number_diagnoses is null");
+        refused++;
+      }
+    }
+    assertThat(refused).isPositive();
+    assertThat(expected).hasSize(records.size() - refused);
   }
 
   @Test
