@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-serving serve clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-serving-jmh bench-serving serve clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -162,6 +162,15 @@ bench-hpo: venv build ## MLlib TrainValidationSplit grid vs ASHA on the same sam
 	HP_MAIN=org.healthpredict.jobs.bench.HpoBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-6g} \
 	  $(JOBS) $(abspath $(HPO_WORK))/split http://127.0.0.1:$(HPO_MLFLOW_PORT) $(HPO_CONFIGS) $(HPO_SEED) \
 	  $(HPO_THROUGHPUT_TRIALS) $(OUT)/bench $(HPO_SPACE) $(HPO_CONCURRENCY) $(HPO_REPORT)
+
+# One JVM fork per model and method (JMH 1.37; forks inherit these JVM flags): about 3 minutes on 2 cores.
+bench-serving-jmh: ## JMH: µs per record, row scorer vs Spark's predictProbability per family (serving/target/bench/)
+	$(MVN) -q install -DskipTests -pl serving -am
+	@mkdir -p serving/target/bench
+	source bin/lib/java-flags.sh; export SPARK_LOCAL_IP=$${SPARK_LOCAL_IP:-127.0.0.1}; \
+	  java "$${spark_java_flags[@]}" -Xmx3g -Dlog4j2.configurationFile=$(abspath conf/log4j2.properties) \
+	  -cp "serving/target/test-classes:serving/target/classes:$$(cat serving/target/classpath-test.txt)" \
+	  org.healthpredict.serving.scoring.RowScorerBench serving/target/bench | tee serving/target/bench/row-scorer-jmh.log
 
 bench-serving: build mlflow-start ## wrk against /predict and /predict/batch: row path vs Spark transform, champion and reference forest
 	@curl -fsS "$(MLFLOW_URI)/api/2.0/mlflow/registered-models/alias?name=$(DEMO_MODEL)&alias=champion" >/dev/null \
