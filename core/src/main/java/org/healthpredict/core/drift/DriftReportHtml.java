@@ -14,7 +14,9 @@ public final class DriftReportHtml {
   private static final String CURRENT_COLOUR = "#dd8452";
   private static final int CHART_WIDTH = 340;
   private static final int CHART_HEIGHT = 120;
-  private static final int LABEL_SPACE = 30;
+  private static final int LABEL_SPACE = 34;
+  /** Room for the first labels, which are rotated and so reach left of their bar. */
+  private static final int LEFT_SPACE = 40;
 
   private DriftReportHtml() {}
 
@@ -140,15 +142,16 @@ public final class DriftReportHtml {
       max = Math.max(max, Math.max(c.reference()[i], c.current()[i]));
     }
     double plotHeight = CHART_HEIGHT - LABEL_SPACE;
-    double group = (double) CHART_WIDTH / Math.max(1, bars);
+    double group = (double) (CHART_WIDTH - LEFT_SPACE) / Math.max(1, bars);
     double bar = Math.max(1, group * 0.4);
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" "
-        + "viewBox=\"0 0 %d %d\" role=\"img\">", CHART_WIDTH, CHART_HEIGHT, CHART_WIDTH, CHART_HEIGHT));
-    s.append(String.format(Locale.ROOT, "<line x1=\"0\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#999\"/>",
-        plotHeight, CHART_WIDTH, plotHeight));
+        + "viewBox=\"0 0 %d %d\" role=\"img\" style=\"overflow:visible\">", CHART_WIDTH, CHART_HEIGHT, CHART_WIDTH,
+        CHART_HEIGHT));
+    s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#999\"/>",
+        LEFT_SPACE, plotHeight, CHART_WIDTH, plotHeight));
     for (int i = 0; i < bars; i++) {
-      double x = i * group + group * 0.1;
+      double x = LEFT_SPACE + i * group + group * 0.1;
       String tip = esc(c.labels().get(i)) + ": reference " + pct(c.reference()[i]) + ", current " + pct(c.current()[i]);
       s.append("<g><title>").append(tip).append("</title>");
       rect(s, x, bar, c.reference()[i], max, plotHeight, REFERENCE_COLOUR);
