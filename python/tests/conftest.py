@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Session fixtures of the DAG tests (a real Airflow home; one training DAG run shared by several tests).
+from dag_support import airflow, trained  # noqa: E402,F401
+
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ROOT / "bin" / "health-predict"
 SAMPLE = ROOT / "data" / "sample" / "diabetic_data_sample.csv"
