@@ -28,8 +28,11 @@ import picocli.CommandLine.Option;
         "Runs an ASHA (asynchronous successive halving) sweep over MLlib classifiers on Spark.",
         "",
         "Trials are sampled from the search space and trained in parallel, each in its own FAIR pool "
-            + "(the Spark UI shows 'trial N · rung K · <config>'). At each rung a trial goes on only if it "
-            + "is in the top 1/eta of the results at that rung so far. Every trial is an MLflow child run; "
+            + "(the Spark UI shows 'trial N · rung K · <config>'). After each rung below the top a trial goes on "
+            + "only if it is in the top 1/eta of the results at that rung: with --promotion paper (default) it "
+            + "waits there and a free worker promotes it once it is (the rung may grow meanwhile); with "
+            + "immediate it is judged at once against the results so far and stopped if below. "
+            + "Every trial is an MLflow child run; "
             + "the parent run ends with the best configuration refitted at full resource, its test "
             + "metrics, a CSV of all trials and the rung plot."
     })
@@ -56,6 +59,12 @@ final class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--brackets", defaultValue = "1", description = "ASHA brackets (default ${DEFAULT-VALUE}).")
   int brackets;
+
+  @Option(names = "--promotion", defaultValue = "paper", paramLabel = "paper|immediate",
+      description = "When a trial is promoted (default ${DEFAULT-VALUE}): paper = Li et al.'s rule, the trial waits "
+          + "at its rung and is promoted once in the top 1/eta of it; immediate = Ray Tune's, decided at once "
+          + "against the rung's results so far (promotes more, since early rungs are near-empty).")
+  String promotion;
 
   @Option(names = "--max-trials", paramLabel = "N", description = "Budget: trials to start (default 27 unless --time-budget is given).")
   Integer maxTrials;
@@ -94,11 +103,12 @@ final class TuneCommand implements Callable<Integer> {
     boolean maximize = mode == null ? metric.higherIsBetter() : parseMode(mode);
     Duration budget = timeBudget == null ? null : parseDuration(timeBudget);
     int trials = maxTrials != null ? maxTrials : budget != null ? AshaConfig.UNLIMITED : 27;
+    AshaConfig.Promotion promotionRule = parsePromotion(promotion);
 
     SparkSession spark = SparkSessions.getOrCreate("health-predict tune");
     int concurrent = maxConcurrent != null ? maxConcurrent : Math.max(1, spark.sparkContext().defaultParallelism() / 2);
-    SweepSettings settings = new SweepSettings(metric, maximize, eta, brackets, trials, budget, concurrent, seed,
-        refitWithValidation);
+    SweepSettings settings = new SweepSettings(metric, maximize, eta, brackets, promotionRule, trials,
+        budget, concurrent, seed, refitWithValidation);
     String uri = tracking.uri();
     try (Tracking t = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
       SweepRunner.Outcome o = new SweepRunner(spark, line -> System.out.println("tune: " + line))
@@ -115,6 +125,14 @@ final class TuneCommand implements Callable<Integer> {
     try (var in = SearchSpace.class.getResourceAsStream(SearchSpace.DEFAULT_RESOURCE)) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
+  }
+
+  private static AshaConfig.Promotion parsePromotion(String promotion) {
+    return switch (promotion.toLowerCase()) {
+      case "paper" -> AshaConfig.Promotion.PAPER;
+      case "immediate" -> AshaConfig.Promotion.IMMEDIATE;
+      default -> throw new IllegalArgumentException("--promotion: expected paper or immediate, found '" + promotion + "'");
+    };
   }
 
   private static boolean parseMode(String mode) {

@@ -56,7 +56,8 @@ class TuneCommandTest {
     JsonNode parent = mlflow.get("/api/2.0/mlflow/runs/get", "run_id", parentId).get("run");
     assertThat(parent.at("/info/status").asText()).isEqualTo("FINISHED");
     Map<String, String> params = keyValues(parent.at("/data/params"));
-    assertThat(params).containsEntry("eta", "3.0").containsEntry("max_trials", "9").containsKey("best.model_family");
+    assertThat(params).containsEntry("eta", "3.0").containsEntry("max_trials", "9").containsKey("best.model_family")
+        .containsEntry("promotion", "paper");
     Map<String, String> metrics = keyValues(parent.at("/data/metrics"));
     assertThat(metrics).containsKeys("best_val_pr_auc", "test_pr_auc", "test_roc_auc");
     assertThat(Double.parseDouble(metrics.get("trials_total"))).isEqualTo(9.0);
@@ -71,6 +72,7 @@ class TuneCommandTest {
         + "\"], \"filter\": \"tags.mlflow.parentRunId = '" + parentId + "'\", \"max_results\": 100}").get("runs");
     assertThat(children).hasSize(9);
     int completed = 0;
+    Map<Long, Integer> resultsPerStep = new java.util.TreeMap<>();
     for (JsonNode child : children) {
       Map<String, String> tags = keyValues(child.at("/data/tags"));
       String state = tags.get("health_predict.trial_state");
@@ -79,6 +81,8 @@ class TuneCommandTest {
       mlflow.get("/api/2.0/mlflow/metrics/get-history", "run_id", runId, "metric_key", "val_pr_auc")
           .get("metrics").forEach(h -> steps.add(h.get("step").asLong()));
       assertThat(steps).as("one result per rung, each rung once").doesNotHaveDuplicates();
+      assertThat(child.at("/info/status").asText()).isEqualTo("FINISHED");
+      steps.forEach(s -> resultsPerStep.merge(s, 1, Integer::sum));
       long top = steps.stream().mapToLong(Long::longValue).max().orElseThrow();
       if ("COMPLETED".equals(state)) {
         completed++;
@@ -90,6 +94,22 @@ class TuneCommandTest {
       }
     }
     assertThat(completed).isEqualTo(Integer.parseInt(m.group(3))).isGreaterThanOrEqualTo(1);
+    // The paper's rule: trials wait at their rung and about a third of each rung goes on (9/3/1 when
+    // no later result displaces an earlier promotion), far from everyone reaching R.
+    assertThat(resultsPerStep.get(2L)).isEqualTo(9);
+    assertThat(resultsPerStep.get(6L)).isBetween(3, 5);
+    assertThat(resultsPerStep.get(18L)).isBetween(1, resultsPerStep.get(6L) - 1);
+    String journal = new String(mlflow.getBytes("/api/2.0/mlflow-artifacts/artifacts/" + experimentId + "/" + parentId
+        + "/artifacts/sweep/journal.jsonl"), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(journal).contains("\"action\":\"WAIT\"").contains("\"event\":\"decided\"");
+  }
+
+  @Test
+  void anUnknownPromotionRuleFailsBeforeAnySparkWork() {
+    SplitCommandTest.Captured run = SplitCommandTest.capture(() -> HealthPredictCli.execute("tune",
+        "--data", split, "--space", space.toString(), "--promotion", "eventually", "--tracking-uri", "http://127.0.0.1:9"));
+    assertThat(run.exit()).isEqualTo(HealthPredictCli.EXIT_INVALID_INPUT);
+    assertThat(run.err()).contains("--promotion: expected paper or immediate, found 'eventually'");
   }
 
   @Test

@@ -18,6 +18,9 @@ import org.healthpredict.core.tuning.TrialEvent;
  *  "params":{"maxDepth":{"int":5},"stepSize":{"double":0.1}},"childRunId":"9f0c…"}
  * {"event":"result","trialId":0,"family":"gbt","rung":0,"resource":10.0,"metric":0.61,
  *  "cutoff":0.61,"decision":{"action":"CONTINUE","rung":1,"resource":30.0}}
+ * {"event":"result","trialId":2,"family":"rf","rung":0,"resource":4.0,"metric":0.55,
+ *  "cutoff":"NaN","decision":{"action":"WAIT"}}
+ * {"event":"decided","trialId":2,"rung":0,"decision":{"action":"CONTINUE","rung":1,"resource":12.0}}
  * {"event":"failed","trialId":1,"reason":"java.lang.OutOfMemoryError"}
  * }</pre>
  * Each parameter names its type, because JSON alone cannot keep Integer 5 apart from Double 5.0
@@ -64,14 +67,12 @@ final class JournalLines {
       line.put("resource", result.resource());
       line.put("metric", result.metric());
       line.put("cutoff", result.cutoff());
-      ObjectNode decision = line.putObject("decision");
-      decision.put("action", result.decision().action().name());
-      if (result.decision() instanceof Decision.Continue next) {
-        decision.put("rung", next.rung());
-        decision.put("resource", next.resource());
-      } else if (result.decision() instanceof Decision.Stop stop) {
-        decision.put("reason", stop.reason().name());
-      }
+      writeDecision(line, result.decision());
+    } else if (event instanceof TrialEvent.Decided decided) {
+      line.put("event", "decided");
+      line.put("trialId", decided.trialId());
+      line.put("rung", decided.rung());
+      writeDecision(line, decided.decision());
     } else if (event instanceof TrialEvent.Failed failed) {
       line.put("event", "failed");
       line.put("trialId", failed.trialId());
@@ -81,6 +82,17 @@ final class JournalLines {
       return MAPPER.writeValueAsString(line);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write journal entry " + event + " as JSON", e);
+    }
+  }
+
+  private static void writeDecision(ObjectNode line, Decision d) {
+    ObjectNode decision = line.putObject("decision");
+    decision.put("action", d.action().name());
+    if (d instanceof Decision.Continue next) {
+      decision.put("rung", next.rung());
+      decision.put("resource", next.resource());
+    } else if (d instanceof Decision.Stop stop) {
+      decision.put("reason", stop.reason().name());
     }
   }
 
@@ -118,11 +130,15 @@ final class JournalLines {
             integer(line, "rung"), real(line, "resource"), real(line, "metric"),
             real(line, "cutoff"), decision(field(line, "decision"))), null);
       }
+      case "decided" -> {
+        return new Entry(new TrialEvent.Decided(trialId, integer(line, "rung"),
+            decision(field(line, "decision"))), null);
+      }
       case "failed" -> {
         return new Entry(new TrialEvent.Failed(trialId, string(line, "reason")), null);
       }
       default -> throw new IllegalArgumentException("unknown event '" + kind
-          + "' (expected started, result or failed)");
+          + "' (expected started, result, decided or failed)");
     }
   }
 
@@ -140,11 +156,14 @@ final class JournalLines {
           throw new IllegalArgumentException("unknown stop reason '" + reason + "'", e);
         }
       }
+      case "WAIT" -> {
+        return new Decision.Wait();
+      }
       case "COMPLETE" -> {
         return new Decision.Complete();
       }
       default -> throw new IllegalArgumentException("unknown decision '" + action
-          + "' (expected CONTINUE, STOP or COMPLETE)");
+          + "' (expected CONTINUE, WAIT, STOP or COMPLETE)");
     }
   }
 

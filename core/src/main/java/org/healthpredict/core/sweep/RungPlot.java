@@ -107,7 +107,8 @@ public final class RungPlot {
       resources.computeIfAbsent(r.rung(), k -> new TreeMap<>()).put(r.family(), r.resource());
       resultsAtRung.merge(r.rung(), 1, Integer::sum);
       // A top-rung result completes whatever its cutoff, so only lower rungs show a bar that decided something.
-      if (!(r.decision() instanceof Decision.Complete)) {
+      // Under the paper's rule the bar is NaN until the rung holds η results: nothing to draw yet.
+      if (!(r.decision() instanceof Decision.Complete) && Double.isFinite(r.cutoff())) {
         cutoffs.put(List.of(bracketOf.getOrDefault(r.trialId(), 0), r.rung()), r.cutoff());
       }
       // The earliest of equals wins, as in AshaScheduler.best().
@@ -158,8 +159,8 @@ public final class RungPlot {
       drawAxes(g, axes, metricName, resources, resultsAtRung);
 
       // Least interesting first, so stopped trials never hide the ones that went on.
-      for (TrialState state : List.of(TrialState.STOPPED, TrialState.FAILED, TrialState.PAUSED, TrialState.RUNNING,
-          TrialState.COMPLETED)) {
+      for (TrialState state : List.of(TrialState.STOPPED, TrialState.FAILED, TrialState.PAUSED, TrialState.WAITING,
+          TrialState.RUNNING, TrialState.COMPLETED)) {
         for (Line line : lines) {
           if (line.status().state() == state && (best == null || line.status().id() != best.trialId())) {
             drawLine(g, axes, line, colour(state), state == TrialState.COMPLETED ? 2.2f : 1.6f, 3.5);
@@ -321,7 +322,7 @@ public final class RungPlot {
       }
     });
     TrialState state = line.status().state();
-    boolean live = state == TrialState.RUNNING || state == TrialState.PAUSED;
+    boolean live = state == TrialState.RUNNING || state == TrialState.PAUSED || state == TrialState.WAITING;
     g.setColor(colour);
     g.setStroke(live ? dashed(width, 7f, 4f) : new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
     g.draw(path);
@@ -435,7 +436,8 @@ public final class RungPlot {
       legendEntry(g, x, y, BEST, new BasicStroke(4.5f), "best completed");
       y += 24;
     }
-    int live = counts.getOrDefault(TrialState.RUNNING, 0) + counts.getOrDefault(TrialState.PAUSED, 0);
+    int live = counts.getOrDefault(TrialState.RUNNING, 0) + counts.getOrDefault(TrialState.PAUSED, 0)
+        + counts.getOrDefault(TrialState.WAITING, 0);
     legendEntry(g, x, y, COMPLETED, new BasicStroke(2.2f), "completed (" + counts.getOrDefault(TrialState.COMPLETED, 0) + ")");
     y += 24;
     legendEntry(g, x, y, STOPPED, new BasicStroke(1.6f), "stopped (" + counts.getOrDefault(TrialState.STOPPED, 0) + ")");
@@ -446,7 +448,7 @@ public final class RungPlot {
     g.draw(new Line2D.Double(x + 15, y + 2, x + 27, y - 10));
     y += 24;
     if (live > 0) {
-      legendEntry(g, x, y, RUNNING, dashed(1.6f, 7f, 4f), "running (" + live + ")");
+      legendEntry(g, x, y, RUNNING, dashed(1.6f, 7f, 4f), "running / waiting (" + live + ")");
       y += 24;
     }
     if (cutoffs) {
@@ -471,7 +473,7 @@ public final class RungPlot {
       case COMPLETED -> COMPLETED;
       case STOPPED -> STOPPED;
       case FAILED -> new Color(FAILED.getRed(), FAILED.getGreen(), FAILED.getBlue(), 110);
-      case RUNNING, PAUSED -> RUNNING;
+      case RUNNING, PAUSED, WAITING -> RUNNING;
     };
   }
 

@@ -151,11 +151,14 @@ public final class SweepRunner {
 
   private static AshaConfig ashaConfig(SweepSettings s) {
     AshaConfig c = s.maximize() ? AshaConfig.maximize(s.maxTrials()) : AshaConfig.minimize(s.maxTrials());
-    c = c.withEta(s.eta()).withBrackets(s.brackets());
+    c = c.withEta(s.eta()).withBrackets(s.brackets()).withPromotion(s.promotion());
     return s.timeBudget() == null ? c : c.withDeadline(Instant.now().plus(s.timeBudget()));
   }
 
-  /** The driver threads: each takes jobs until the scheduler has none, running one trial at a time. */
+  /**
+   * The driver threads: each takes a job from the scheduler, trains it, reports it, and takes the next;
+   * a worker with nothing to take waits until another's result changes that or the sweep is over.
+   */
   private final class Workers {
     private final AshaScheduler scheduler;
     private final SweepJournal journal;
@@ -164,10 +167,19 @@ public final class SweepRunner {
     private final TrialTrainer trainer;
     private final SweepSettings settings;
     private final Map<Integer, String> childRunIds;
-    /** One lock around scheduler decisions and journal appends: the journal's order is the replay order. */
+    /**
+     * One lock around scheduler calls and journal appends, so the journal's order is the replay order;
+     * also the monitor idle workers wait on.
+     */
     private final Object decisions = new Object();
+    /** Set (under {@link #decisions}) when a worker died, so idle ones stop waiting for its result. */
+    private boolean aborted;
     private final Map<Integer, String> running = new ConcurrentHashMap<>();
-    /** Child runs started by this driver; a resumed trial's run is reopened instead. */
+    /**
+     * Open child runs that no worker holds: a trial just started, or one WAITING at a rung (paper
+     * promotion), whose run stays open for its next rung or its stop. Runs of trials started or left
+     * waiting by a dead driver are reopened instead.
+     */
     private final Map<Integer, TrackedRun> children = new ConcurrentHashMap<>();
 
     /** Whether this driver continues a dead one's sweep, so rungs may already be recorded. */
@@ -219,46 +231,110 @@ public final class SweepRunner {
 
     private void work() {
       SparkContext sc = spark.sparkContext();
-      while (true) {
-        Optional<Job> next;
+      try {
+        for (Job job = take(); job != null; job = take()) {
+          runTrial(sc, job);
+        }
+      } catch (RuntimeException | Error e) {
         synchronized (decisions) {
-          next = scheduler.nextJob();
-          next.ifPresent(this::recordStart);
+          aborted = true;
+          decisions.notifyAll();
         }
-        if (next.isEmpty()) {
-          // Decisions are immediate, so an empty answer means the budget is spent: this worker is done.
-          return;
-        }
-        runTrial(sc, next.get());
+        throw e;
       }
     }
 
-    /** Journals a new trial with its child run, or reopens the child run of a trial being resumed. */
-    private void recordStart(Job job) {
-      if (childRunIds.containsKey(job.trialId())) {
-        return;
+    /**
+     * The next job for this worker, or null once the sweep is over. With the paper's promotion an
+     * empty answer may be temporary: a result still in flight can make a waiting trial promotable,
+     * so the worker waits for the next result instead of leaving.
+     */
+    private Job take() {
+      synchronized (decisions) {
+        while (!aborted) {
+          Optional<Job> next = scheduler.nextJob();
+          journalNewEvents();
+          if (next.isPresent()) {
+            return next.get();
+          }
+          if (scheduler.isFinished()) {
+            return null;
+          }
+          try {
+            decisions.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+          }
+        }
+        return null;
       }
-      TrackedRun child = parent.startChild("trial-" + job.trialId());
-      child.setTags(Map.of(TRIAL_TAG, String.valueOf(job.trialId()), "health_predict.model_family", job.config().family()));
-      child.logParams(job.config().params());
-      child.logParam("model_family", job.config().family());
-      childRunIds.put(job.trialId(), child.runId());
-      TrialEvent.Started started = scheduler.events().stream()
-          .filter(e -> e instanceof TrialEvent.Started s && s.trialId() == job.trialId())
-          .map(TrialEvent.Started.class::cast).reduce((a, b) -> b).orElseThrow();
+    }
+
+    /**
+     * Journals the scheduler's events not journaled yet, in order (call under {@link #decisions}): a
+     * new trial gets its child run first, a promotion is announced, and a waiting trial's stop ends
+     * its run.
+     */
+    private void journalNewEvents() {
+      List<TrialEvent> all = scheduler.events();
+      for (TrialEvent event : List.copyOf(all.subList(journal.events().size(), all.size()))) {
+        if (event instanceof TrialEvent.Started started) {
+          startChild(started);
+          continue;
+        }
+        journal.append(event);
+        if (event instanceof TrialEvent.Decided d && d.decision() instanceof Decision.Continue next) {
+          progress.accept("trial " + d.trialId() + " promoted from rung " + d.rung() + " to rung " + next.rung()
+              + " (resource " + next.resource() + ")");
+        } else if (event instanceof TrialEvent.Decided d && d.decision() instanceof Decision.Stop stop) {
+          endWaiting(d.trialId(), d.rung(), stop);
+        }
+      }
+    }
+
+    private void startChild(TrialEvent.Started started) {
+      int id = started.trialId();
+      TrackedRun child = parent.startChild("trial-" + id);
+      child.setTags(Map.of(TRIAL_TAG, String.valueOf(id), "health_predict.model_family", started.config().family()));
+      child.logParams(started.config().params());
+      child.logParam("model_family", started.config().family());
+      childRunIds.put(id, child.runId());
       journal.appendStarted(started, child.runId());
-      children.put(job.trialId(), child);
+      children.put(id, child);
     }
 
+    /** A waiting trial stopped when the sweep ran out of work: its run ends STOPPED at the rung it waited at. */
+    private void endWaiting(int id, int rung, Decision.Stop stop) {
+      TrackedRun opened = children.remove(id);
+      try (TrackedRun child = opened != null ? opened : tracking.reopenRun(childRunIds.get(id))) {
+        child.setTags(stoppedTags(rung, stop));
+        child.finish();
+      }
+      progress.accept("trial " + id + " · rung " + rung + " → STOP (" + stop.reason() + ", waited there)");
+    }
+
+    private Map<String, String> stoppedTags(int rung, Decision.Stop stop) {
+      return Map.of(STATE_TAG, TrialState.STOPPED.name(), "health_predict.stopped_at_rung", String.valueOf(rung),
+          "health_predict.stop_reason", stop.reason().name());
+    }
+
+    /**
+     * Trains a trial from the job's rung on, in the trial's child run, until the trial completes,
+     * stops, fails, or waits (paper promotion), which frees this worker while its run stays open.
+     */
     private void runTrial(SparkContext sc, Job first) {
       int id = first.trialId();
       String pool = "trial-" + id;
       sc.setLocalProperty("spark.scheduler.pool", pool);
       TrackedRun opened = children.remove(id);
-      try (TrackedRun child = opened != null ? opened : tracking.reopenRun(childRunIds.get(id))) {
+      TrackedRun child = opened != null ? opened : tracking.reopenRun(childRunIds.get(id));
+      boolean waits = false;
+      String label = null;
+      try {
         Job job = first;
         while (job != null) {
-          String label = "trial " + id + " · rung " + job.rung() + " · " + job.config().describe();
+          label = "trial " + id + " · rung " + job.rung() + " · " + job.config().describe();
           sc.setJobGroup(pool, label, false);
           running.put(id, label);
           long step = Math.round(job.resource());
@@ -271,7 +347,8 @@ public final class SweepRunner {
           } catch (RuntimeException e) {
             synchronized (decisions) {
               scheduler.onFailure(id, String.valueOf(e));
-              journal.append(lastEvent());
+              journalNewEvents();
+              decisions.notifyAll();
             }
             child.setTags(Map.of(STATE_TAG, TrialState.FAILED.name(), "health_predict.error", String.valueOf(e)));
             progress.accept("trial " + id + " FAILED at rung " + job.rung() + ": " + e);
@@ -291,35 +368,46 @@ public final class SweepRunner {
             progress.accept(label + ": recorded before the driver died, not trained again");
           }
           Decision decision;
-          TrialEvent.Result result;
           synchronized (decisions) {
+            int before = scheduler.events().size();
             decision = scheduler.onResult(id, job.rung(), value);
-            result = (TrialEvent.Result) lastEvent();
-            journal.append(result);
+            TrialEvent.Result result = (TrialEvent.Result) scheduler.events().get(before);
+            if (decision instanceof Decision.Wait) {
+              // Before the journal: ending the sweep's work may stop this very trial at once (endWaiting).
+              children.put(id, child);
+              waits = true;
+            }
+            progress.accept(String.format("%s → %s %.4f (%s) %s", label, settings.metric().metricName(), value,
+                Double.isNaN(result.cutoff()) ? "no cutoff yet" : String.format("cutoff %.4f", result.cutoff()),
+                decision.action()));
+            journalNewEvents();
+            decisions.notifyAll();
           }
-          progress.accept(String.format("%s → %s %.4f (cutoff %.4f) %s", label, settings.metric().metricName(),
-              value, result.cutoff(), decision.action()));
           if (decision instanceof Decision.Continue next) {
             job = job.continueAt(next);
           } else if (decision instanceof Decision.Stop stop) {
-            child.setTags(Map.of(STATE_TAG, TrialState.STOPPED.name(), "health_predict.stopped_at_rung",
-                String.valueOf(job.rung()), "health_predict.stop_reason", stop.reason().name()));
+            child.setTags(stoppedTags(job.rung(), stop));
+            job = null;
+          } else if (decision instanceof Decision.Complete) {
+            child.setTag(STATE_TAG, TrialState.COMPLETED.name());
             job = null;
           } else {
-            child.setTag(STATE_TAG, TrialState.COMPLETED.name());
             job = null;
           }
         }
-        child.finish();
+        if (!waits) {
+          child.finish();
+        }
       } finally {
-        running.remove(id);
+        if (!waits) {
+          child.close();  // ends the run FAILED if an exception got here before finish()
+        }
+        if (label != null) {
+          // Only this worker's entry: once the trial waits, another worker may already run its next rung.
+          running.remove(id, label);
+        }
         sc.clearJobGroup();
       }
-    }
-
-    private TrialEvent lastEvent() {
-      List<TrialEvent> events = scheduler.events();
-      return events.get(events.size() - 1);
     }
 
     private void printStatus() {
@@ -327,9 +415,10 @@ public final class SweepRunner {
       long done = count(trials, TrialState.COMPLETED);
       long stopped = count(trials, TrialState.STOPPED);
       long failed = count(trials, TrialState.FAILED);
+      long waiting = count(trials, TrialState.WAITING);
       String best = scheduler.best().map(r -> String.format("%.4f (trial %d)", r.metric(), r.trialId())).orElse("none yet");
-      progress.accept(String.format("status: %d running · %d completed · %d stopped · %d failed · best %s",
-          running.size(), done, stopped, failed, best));
+      progress.accept(String.format("status: %d running · %d waiting · %d completed · %d stopped · %d failed · best %s",
+          running.size(), waiting, done, stopped, failed, best));
     }
 
     private long count(List<TrialStatus> trials, TrialState state) {

@@ -3,17 +3,20 @@ package org.healthpredict.core.sweep;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.healthpredict.core.tuning.AshaConfig;
 
 /**
- * How a sweep runs: what it optimises, ASHA's reduction factor and brackets, the budget (trials
- * and/or wall-clock time), how many trials train at once, the seed, and how the winner is refitted.
+ * How a sweep runs: what it optimises, ASHA's reduction factor, brackets and promotion rule, the
+ * budget (trials and/or wall-clock time), how many trials train at once, the seed, and how the winner
+ * is refitted.
  */
 public record SweepSettings(
     SweepMetric metric,
     boolean maximize,
     double eta,
     int brackets,
+    AshaConfig.Promotion promotion,
     int maxTrials,
     Duration timeBudget,
     int maxConcurrent,
@@ -21,6 +24,7 @@ public record SweepSettings(
     boolean refitWithValidation) {
 
   public SweepSettings {
+    Objects.requireNonNull(promotion, "promotion");
     if (maxConcurrent < 1) {
       throw new IllegalArgumentException("max concurrent trials must be at least 1, got " + maxConcurrent);
     }
@@ -36,6 +40,7 @@ public record SweepSettings(
     p.put("mode", maximize ? "max" : "min");
     p.put("eta", eta);
     p.put("brackets", brackets);
+    p.put("promotion", promotion.name().toLowerCase());
     p.put("max_trials", maxTrials == AshaConfig.UNLIMITED ? "unlimited" : maxTrials);
     p.put("time_budget_seconds", timeBudget == null ? "unlimited" : timeBudget.toSeconds());
     p.put("max_concurrent", maxConcurrent);

@@ -1,10 +1,13 @@
 package org.healthpredict.core.tuning;
 
-/** What a trial does after reporting its metric at a rung: continue with more resource, stop, or complete. */
+/**
+ * What a trial does after reporting its metric at a rung: continue with more resource, wait for a
+ * later promotion, stop, or complete.
+ */
 public sealed interface Decision {
 
-  /** The three outcomes, for a switch. */
-  enum Action { CONTINUE, STOP, COMPLETE }
+  /** The outcomes, for a switch. */
+  enum Action { CONTINUE, WAIT, STOP, COMPLETE }
 
   Action action();
 
@@ -13,6 +16,17 @@ public sealed interface Decision {
     @Override
     public Action action() {
       return Action.CONTINUE;
+    }
+  }
+
+  /**
+   * Paper promotion: the trial holds no worker and waits at its rung. {@code nextJob} may promote it
+   * later, when it is in the top 1/η of the results there; otherwise the sweep's end stops it.
+   */
+  record Wait() implements Decision {
+    @Override
+    public Action action() {
+      return Action.WAIT;
     }
   }
 
@@ -34,9 +48,9 @@ public sealed interface Decision {
 
   /** Why a trial was stopped. */
   enum Reason {
-    /** Its metric was below the rung's cutoff. */
+    /** Its metric was below the rung's cutoff (paper promotion: never in the top 1/η of its rung). */
     BELOW_CUTOFF,
-    /** It would have been promoted, but the sweep's deadline had passed. */
+    /** It would have been promoted (or was waiting in the top 1/η), but the sweep's deadline had passed. */
     DEADLINE
   }
 }

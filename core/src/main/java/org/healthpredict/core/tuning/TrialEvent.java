@@ -18,6 +18,13 @@ public sealed interface TrialEvent {
   record Result(int trialId, String family, int rung, double resource, double metric, double cutoff,
       Decision decision) implements TrialEvent {}
 
+  /**
+   * A later decision on a trial that was WAITING at {@code rung} (paper promotion): {@link
+   * Decision.Continue} when {@code nextJob} promoted it, {@link Decision.Stop} when the sweep ran out
+   * of work with the trial still waiting.
+   */
+  record Decided(int trialId, int rung, Decision decision) implements TrialEvent {}
+
   /** The trial's training failed. */
   record Failed(int trialId, String reason) implements TrialEvent {}
 }

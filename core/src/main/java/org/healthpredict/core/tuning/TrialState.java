@@ -6,6 +6,11 @@ public enum TrialState {
   RUNNING,
   /** Owed a run at its current rung but held by no worker: only after a resume, until nextJob hands it out. */
   PAUSED,
+  /**
+   * Reported below its top rung under the paper's promotion rule and holds no worker: nextJob may
+   * promote it once it is in the top 1/η of its rung, or the sweep's end stops it.
+   */
+  WAITING,
   /** Reported at the top rung, trained with its family's full resource. */
   COMPLETED,
   /** Stopped below the top rung, by the cutoff or the deadline. */

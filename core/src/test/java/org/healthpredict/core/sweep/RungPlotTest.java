@@ -20,6 +20,8 @@ import org.healthpredict.core.tuning.AshaScheduler;
 import org.healthpredict.core.tuning.Decision;
 import org.healthpredict.core.tuning.Job;
 import org.healthpredict.core.tuning.SearchSpace;
+import org.healthpredict.core.tuning.TrialState;
+import org.healthpredict.core.tuning.TrialStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +37,8 @@ class RungPlotTest {
    * flattens with the rung, and a little noise.
    */
   static AshaScheduler sweep(int reports) {
-    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(40), SearchSpace.defaultSpace(), 42, CLOCK);
+    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(40).withPromotion(AshaConfig.Promotion.IMMEDIATE),
+        SearchSpace.defaultSpace(), 42, CLOCK);
     Set<Integer> failing = Set.of(2, 5);
     int rungOneJobs = 0;
     Deque<Job> inFlight = new ArrayDeque<>();
@@ -136,6 +139,27 @@ class RungPlotTest {
     assertThat(pixelsOf(read, Color.WHITE)).isLessThan(1200L * 700);
     assertThat(none.getWidth()).isEqualTo(1200);
     assertThat(pixelsOf(none, RungPlot.BEST)).isZero();
+  }
+
+  @Test
+  void waitingTrialsOfThePapersRuleAreDrawnAsLiveAndARungWithoutCutoffYetIsFine() {
+    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(40), SearchSpace.defaultSpace(), 42, CLOCK);
+    for (int i = 0; i < 2; i++) {
+      Job job = asha.nextJob().orElseThrow();
+      asha.onResult(job.trialId(), job.rung(), rocAuc(job));
+    }
+    // Two results at rung 0: both wait, and with fewer than η results the rung has no cutoff (NaN).
+    assertThat(asha.trials()).extracting(TrialStatus::state).containsOnly(TrialState.WAITING);
+    assertThat(asha.results()).allMatch(r -> Double.isNaN(r.cutoff()));
+
+    BufferedImage image = RungPlot.render(asha.trials(), asha.events(), "val_roc_auc", asha.config());
+    List<TrialStatus> ifStopped = asha.trials().stream().map(t -> new TrialStatus(t.id(), t.config(), t.bracket(),
+        TrialState.STOPPED, t.rung(), t.resource())).toList();
+    BufferedImage stopped = RungPlot.render(ifStopped, asha.events(), "val_roc_auc", asha.config());
+
+    // The legend always shows a stopped sample, so compare with the same trials drawn as stopped.
+    assertThat(pixelsOf(image, RungPlot.RUNNING)).isGreaterThan(pixelsOf(stopped, RungPlot.RUNNING));
+    assertThat(pixelsOf(image, RungPlot.STOPPED)).isLessThan(pixelsOf(stopped, RungPlot.STOPPED));
   }
 
   @Test

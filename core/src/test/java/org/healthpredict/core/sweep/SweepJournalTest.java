@@ -78,6 +78,10 @@ class SweepJournalTest {
         new TrialEvent.Started(2, new TrialConfig("random_forest", Map.of())),
         new TrialEvent.Result(2, "random_forest", 2, Double.MAX_VALUE, 0.7,
             Double.POSITIVE_INFINITY, new Decision.Complete()),
+        new TrialEvent.Result(1, "logistic_regression", 1, 30, 0.4, Double.NaN, new Decision.Wait()),
+        new TrialEvent.Decided(1, 1, new Decision.Continue(2, 90.0)),
+        new TrialEvent.Decided(0, 0, new Decision.Stop(Decision.Reason.BELOW_CUTOFF)),
+        new TrialEvent.Decided(2, 1, new Decision.Stop(Decision.Reason.DEADLINE)),
         new TrialEvent.Failed(3, "java.lang.OutOfMemoryError: \"Java heap\"\n\tat ü ∞"));
   }
 

@@ -44,7 +44,7 @@ class TrialsTableTest {
    * rung 2, and 3 fails at rung 0 with a reason that needs quoting.
    */
   private static AshaScheduler drivenSweep() {
-    AshaScheduler asha = new AshaScheduler(new AshaConfig(AshaConfig.Mode.MAX, 3, 1, 4, null), TWO_FAMILIES, 4, CLOCK);
+    AshaScheduler asha = new AshaScheduler(new AshaConfig(AshaConfig.Mode.MAX, 3, 1, 4, null, AshaConfig.Promotion.IMMEDIATE), TWO_FAMILIES, 4, CLOCK);
     List<Job> jobs = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       jobs.add(asha.nextJob().orElseThrow());
@@ -78,7 +78,7 @@ class TrialsTableTest {
 
   @Test
   void bestMetricIsTheSmallestWhenLowerIsBetter() {
-    AshaScheduler asha = new AshaScheduler(AshaConfig.minimize(1), SearchSpace.parse("""
+    AshaScheduler asha = new AshaScheduler(AshaConfig.minimize(1).withPromotion(AshaConfig.Promotion.IMMEDIATE), SearchSpace.parse("""
         families:
           f:
             resource: {kind: rows, min: 0.25, max: 1.0}

@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import static org.healthpredict.core.tuning.AshaConfig.Promotion.IMMEDIATE;
+
 import org.healthpredict.core.tuning.Decision.Continue;
 import org.healthpredict.core.tuning.Decision.Reason;
 import org.junit.jupiter.api.Test;
@@ -90,7 +92,7 @@ class AshaSchedulerTest {
 
   @Test
   void firstResultAtARungIsAlwaysPromoted() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(10), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(10).withPromotion(IMMEDIATE), 1, 27);
     Job job = asha.nextJob().orElseThrow();
     assertThat(job.rung()).isZero();
     assertThat(job.resource()).isEqualTo(1.0);
@@ -103,7 +105,7 @@ class AshaSchedulerTest {
 
   @Test
   void cutoffIsTheTwoThirdsQuantileOfTheResultsSoFarIncludingTheNewOne() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(10), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(10).withPromotion(IMMEDIATE), 1, 27);
     start(asha, 6);
     // Type-7 quantile at p = 2/3 over the sorted rung, h = (n - 1) * 2/3.
     // [.50]                      h = 0     cutoff .50               -> promoted
@@ -138,7 +140,7 @@ class AshaSchedulerTest {
 
   @Test
   void modeMinPromotesSmallMetricsAgainstTheOneThirdQuantile() {
-    AshaScheduler asha = scheduler(AshaConfig.minimize(10), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.minimize(10).withPromotion(IMMEDIATE), 1, 27);
     start(asha, 4);
     // Cutoffs in loss units are the 1/3 quantile of the losses so far; promoted when loss <= cutoff.
     assertThat(asha.onResult(0, 0, 0.50)).isEqualTo(new Continue(1, 3.0));
@@ -156,7 +158,7 @@ class AshaSchedulerTest {
 
   @Test
   void promotedTrialClimbsEveryRungToCompleteAtR() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(1), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(1).withPromotion(IMMEDIATE), 1, 27);
     Job job = asha.nextJob().orElseThrow();
     List<Double> resources = new ArrayList<>(List.of(job.resource()));
     Decision d = asha.onResult(job.trialId(), job.rung(), 0.5);
@@ -175,7 +177,7 @@ class AshaSchedulerTest {
 
   @Test
   void aResultCompetesOnlyWithResultsAtTheSameRung() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(10), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(10).withPromotion(IMMEDIATE), 1, 27);
     start(asha, 2);
     assertThat(asha.onResult(0, 0, 0.5)).isEqualTo(new Continue(1, 3.0));
     // [.5 .6] h = 2/3: .5 + 2/3 * .1 = .5667 <= .6
@@ -192,7 +194,7 @@ class AshaSchedulerTest {
   @Test
   void stoppedTrialsNeverReachRAndCompletedOnesDo() {
     SearchSpace space = SearchSpace.defaultSpace();
-    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(60), space, 11, new FakeClock());
+    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(60).withPromotion(IMMEDIATE), space, 11, new FakeClock());
     new SimulatedDriver(asha, 4, SimulatedDriver::learningCurve).runToEnd();
 
     assertThat(asha.isFinished()).isTrue();
@@ -211,7 +213,7 @@ class AshaSchedulerTest {
 
   @Test
   void noTrialStartsOnceMaxTrialsHaveStarted() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(2), 1, 3);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(2).withPromotion(IMMEDIATE), 1, 3);
     start(asha, 2);
     assertThat(asha.nextJob()).isEmpty();
     assertThat(asha.budgetExhausted()).isTrue();
@@ -227,7 +229,7 @@ class AshaSchedulerTest {
   @Test
   void deadlineStopsNewTrialsAndPromotions() {
     FakeClock clock = new FakeClock();
-    AshaConfig config = AshaConfig.maximize(AshaConfig.UNLIMITED).withDeadline(T0.plusSeconds(60));
+    AshaConfig config = AshaConfig.maximize(AshaConfig.UNLIMITED).withPromotion(IMMEDIATE).withDeadline(T0.plusSeconds(60));
     AshaScheduler asha = new AshaScheduler(config, oneFamily(1, 27), 7, clock);
 
     asha.nextJob().orElseThrow();
@@ -250,7 +252,7 @@ class AshaSchedulerTest {
   @Test
   void deadlineDoesNotPreventCompletionAtTheTopRung() {
     FakeClock clock = new FakeClock();
-    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(5).withDeadline(T0.plusSeconds(1)),
+    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(5).withPromotion(IMMEDIATE).withDeadline(T0.plusSeconds(1)),
         oneFamily(3, 3), 7, clock);
     Job job = asha.nextJob().orElseThrow();
     clock.advance(Duration.ofSeconds(5));
@@ -266,7 +268,7 @@ class AshaSchedulerTest {
 
   @Test
   void failedTrialFreesItsSlotAndIsNeverPromoted() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(2), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(2).withPromotion(IMMEDIATE), 1, 27);
     start(asha, 2);
     assertThat(asha.onResult(0, 0, 0.9)).isEqualTo(new Continue(1, 3.0));
     asha.onFailure(0, "executor lost");
@@ -284,7 +286,7 @@ class AshaSchedulerTest {
 
   @Test
   void bracketsStartHigherAndKeepTheirOwnRungs() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(10).withBrackets(2), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(10).withPromotion(IMMEDIATE).withBrackets(2), 1, 27);
     List<Job> jobs = start(asha, 3);
     assertThat(jobs).extracting(Job::rung, Job::resource).containsExactly(
         tuple(0, 1.0), tuple(1, 3.0),
@@ -302,21 +304,21 @@ class AshaSchedulerTest {
   @Test
   void sameCallsGiveTheSameJobsAndDecisions() {
     SearchSpace space = SearchSpace.defaultSpace();
-    AshaScheduler a = new AshaScheduler(AshaConfig.maximize(40), space, 3, new FakeClock());
-    AshaScheduler b = new AshaScheduler(AshaConfig.maximize(40), space, 3, new FakeClock());
+    AshaScheduler a = new AshaScheduler(AshaConfig.maximize(40).withPromotion(IMMEDIATE), space, 3, new FakeClock());
+    AshaScheduler b = new AshaScheduler(AshaConfig.maximize(40).withPromotion(IMMEDIATE), space, 3, new FakeClock());
     new SimulatedDriver(a, 3, SimulatedDriver::learningCurve).runToEnd();
     new SimulatedDriver(b, 3, SimulatedDriver::learningCurve).runToEnd();
 
     assertThat(b.events()).isEqualTo(a.events());
     assertThat(b.trials()).isEqualTo(a.trials());
-    AshaScheduler c = new AshaScheduler(AshaConfig.maximize(40), space, 4, new FakeClock());
+    AshaScheduler c = new AshaScheduler(AshaConfig.maximize(40).withPromotion(IMMEDIATE), space, 4, new FakeClock());
     new SimulatedDriver(c, 3, SimulatedDriver::learningCurve).runToEnd();
     assertThat(c.events()).isNotEqualTo(a.events());
   }
 
   @Test
   void concurrentWorkersLeaveEveryTrialTerminal() throws Exception {
-    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(200), SearchSpace.defaultSpace(), 5, new FakeClock());
+    AshaScheduler asha = new AshaScheduler(AshaConfig.maximize(200).withPromotion(IMMEDIATE), SearchSpace.defaultSpace(), 5, new FakeClock());
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<?>> workers = new ArrayList<>();
@@ -346,7 +348,7 @@ class AshaSchedulerTest {
 
   @Test
   void rejectsReportsThatDoNotMatchAJob() {
-    AshaScheduler asha = scheduler(AshaConfig.maximize(10), 1, 27);
+    AshaScheduler asha = scheduler(AshaConfig.maximize(10).withPromotion(IMMEDIATE), 1, 27);
     asha.nextJob().orElseThrow();
     assertThatThrownBy(() -> asha.onResult(0, 1, 0.5)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("runs at rung 0, but reported rung 1");

@@ -30,11 +30,14 @@ import org.healthpredict.core.sweep.SweepRunner;
 import org.healthpredict.core.sweep.SweepSettings;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.training.Classifiers;
+import org.healthpredict.core.tuning.AshaConfig;
 import org.healthpredict.core.tuning.FamilySpace;
 import org.healthpredict.core.tuning.Job;
 import org.healthpredict.core.tuning.Sampler;
 import org.healthpredict.core.tuning.SearchSpace;
 import org.healthpredict.core.tuning.TrialConfig;
+import org.healthpredict.core.tuning.TrialState;
+import org.healthpredict.core.tuning.TrialStatus;
 
 /**
  * `make bench-hpo`: on one split and one set of sampled configurations, runs MLlib's own
@@ -82,7 +85,7 @@ public final class HpoBenchmark {
     Contender grid = grid(spark, split, space, sampled, seed, concurrency);
     log(String.format(Locale.ROOT, "grid done: %.1f s, best TVS validation PR-AUC %.4f, test PR-AUC %.4f",
         grid.seconds, grid.bestValidation, grid.onTest.prAuc()));
-    String partial = report(split, space, spaceArg, configs, seed, concurrency, grid, null, List.of());
+    String partial = report(split, space, spaceArg, configs, seed, concurrency, grid, null, "", List.of());
     Files.writeString(work.resolve(reportName), partial, StandardCharsets.UTF_8);
 
     try (Tracking tracking = Tracking.connect(trackingUri, spark.sparkContext().hadoopConfiguration())) {
@@ -90,10 +93,11 @@ public final class HpoBenchmark {
       Contender ashaResult = new Contender("ASHA (SweepRunner)", asha.totalSeconds, asha.outcome.best().metric(),
           asha.outcome.trials().get(asha.outcome.best().trialId()).config().describe(),
           asha.outcome.model().validation(), asha.outcome.model().test(), -1);
-      log(String.format(Locale.ROOT, "ASHA done: %.1f s, best validation PR-AUC %.4f, test PR-AUC %.4f",
-          asha.totalSeconds, ashaResult.bestValidation, ashaResult.onTest.prAuc()));
+      String rungs = rungCounts(asha.outcome.trials());
+      log(String.format(Locale.ROOT, "ASHA done: %.1f s, best validation PR-AUC %.4f, test PR-AUC %.4f, results per rung %s",
+          asha.totalSeconds, ashaResult.bestValidation, ashaResult.onTest.prAuc(), rungs));
       List<Throughput> throughput = new ArrayList<>();
-      String report = report(split, space, spaceArg, configs, seed, concurrency, grid, ashaResult, throughput);
+      String report = report(split, space, spaceArg, configs, seed, concurrency, grid, ashaResult, rungs, throughput);
       Files.writeString(work.resolve(reportName), report, StandardCharsets.UTF_8);
       for (int c : throughputTrials > 0 ? new int[] {1, 2} : new int[0]) {
         Timed t = sweep(spark, tracking, split, space, spaceText, throughputTrials, seed, c, "throughput-c" + c);
@@ -101,7 +105,7 @@ public final class HpoBenchmark {
         throughput.add(new Throughput(c, throughputTrials, finished, t.trialPhaseSeconds, t.totalSeconds));
         log(String.format(Locale.ROOT, "throughput at concurrency %d: %d trials in %.1f s of trial phase → %.2f trials/min",
             c, finished, t.trialPhaseSeconds, throughput.get(throughput.size() - 1).perMinute()));
-        report = report(split, space, spaceArg, configs, seed, concurrency, grid, ashaResult, throughput);
+        report = report(split, space, spaceArg, configs, seed, concurrency, grid, ashaResult, rungs, throughput);
         Files.writeString(work.resolve(reportName), report, StandardCharsets.UTF_8);
       }
       System.out.println(report);
@@ -190,7 +194,8 @@ public final class HpoBenchmark {
   /** One ASHA sweep; the trial phase runs from "features … cached" to the "best:" line of its progress. */
   private static Timed sweep(SparkSession spark, Tracking tracking, String split, SearchSpace space, String spaceText,
       int trials, long seed, int concurrent, String runName) {
-    SweepSettings settings = new SweepSettings(SweepMetric.PR_AUC, true, 3, 1, trials, null, concurrent, seed, false);
+    SweepSettings settings = new SweepSettings(SweepMetric.PR_AUC, true, 3, 1, AshaConfig.Promotion.PAPER, trials, null,
+        concurrent, seed, false);
     long[] marks = new long[2];
     long start = System.nanoTime();
     SweepRunner.Outcome o = new SweepRunner(spark, line -> {
@@ -208,7 +213,7 @@ public final class HpoBenchmark {
   }
 
   private static String report(String split, SearchSpace space, String spaceArg, int configs, long seed,
-      int concurrency, Contender grid, Contender asha, List<Throughput> throughput) {
+      int concurrency, Contender grid, Contender asha, String ashaRungs, List<Throughput> throughput) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "HPO benchmark: %d cores, JVM max heap %d MB; split %s; space %s; "
             + "%d configurations (seed %d); concurrency / TVS parallelism %d%n%n",
@@ -233,6 +238,7 @@ public final class HpoBenchmark {
       out.append(String.format(Locale.ROOT, "| chosen model: test ROC-AUC | %.4f | %.4f | %+.4f |%n",
           asha.onTest.rocAuc(), grid.onTest.rocAuc(), asha.onTest.rocAuc() - grid.onTest.rocAuc()));
       out.append(String.format(Locale.ROOT, "| chosen configuration | %s | %s | |%n", asha.bestConfig, grid.bestConfig));
+      out.append(String.format(Locale.ROOT, "| results per rung (trainings) | %s | %d at R | |%n", ashaRungs, configs));
     }
     if (asha == null) {
       out.append(String.format(Locale.ROOT, "| chosen configuration | | %s | |%n", grid.bestConfig));
@@ -252,6 +258,21 @@ public final class HpoBenchmark {
             t.concurrency, t.trials, t.finished, t.trialPhaseSeconds, t.totalSeconds, t.perMinute(), t.perMinute() / base));
       }
       out.append("\nTrials finished = completed + stopped by ASHA; trial phase = features cached → last trial decided.\n");
+    }
+    return out.toString();
+  }
+
+  /**
+   * How many results each rung got, e.g. 27/9/3/1: a trial reported every rung up to its last one,
+   * except that a failed trial did not report the rung it failed at (one bracket, so all start at 0).
+   */
+  static String rungCounts(List<TrialStatus> trials) {
+    int top = trials.stream().mapToInt(TrialStatus::rung).max().orElse(-1);
+    StringBuilder out = new StringBuilder();
+    for (int k = 0; k <= top; k++) {
+      int rung = k;
+      long n = trials.stream().filter(t -> t.rung() > rung || (t.rung() == rung && t.state() != TrialState.FAILED)).count();
+      out.append(k == 0 ? "" : "/").append(n);
     }
     return out.toString();
   }
