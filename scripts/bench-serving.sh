@@ -50,7 +50,7 @@ start_server() {
   server_pid=$!
   for _ in $(seq 1 600); do
     if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then
-      sed -n 's/.*ready in \([0-9.]*\) s.*/\1/p' "$log" | head -1
+      sleep 0.5; sed -n 's/.*ready in \([0-9.]*\) s.*/\1/p' "$log" | head -1
       return 0
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then break; fi

@@ -277,7 +277,8 @@ public final class ScoringServer implements AutoCloseable {
       inFlight.decrementAndGet();
       int status = ctx.statusCode();
       metrics.request(route, status, variant, (System.nanoTime() - start) / 1e9);
-      if (status >= 400) {
+      // Probes answering 503 while the model loads are expected, not worth a line each.
+      if (status >= 400 && !route.startsWith("/health/")) {
         LOG.info("request {} {} {} -> {}", requestId, ctx.method(), route, status);
       }
     }

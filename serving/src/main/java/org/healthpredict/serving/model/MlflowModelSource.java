@@ -14,6 +14,8 @@ import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.serving.scoring.RecordScorer;
 import org.healthpredict.serving.scoring.RowScorer;
 import org.healthpredict.serving.scoring.TransformScorer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads models the way every other part of the product does ({@link ModelLoader}: registry alias,
@@ -31,21 +33,33 @@ public final class MlflowModelSource implements ModelSource {
   private final ScorerKind scorerKind;
   private final SparkSession spark;
 
+  private static final Logger LOG = LoggerFactory.getLogger(MlflowModelSource.class);
+
   public MlflowModelSource(Tracking tracking, ScorerKind scorerKind) {
+    long start = System.nanoTime();
     this.tracking = tracking;
     this.loader = new ModelLoader(tracking);
     this.registry = new ModelRegistry(tracking);
     this.scorerKind = scorerKind;
     this.spark = localSession();
+    LOG.info("local SparkSession for model reading started in {} s", seconds(System.nanoTime() - start));
+  }
+
+  private static String seconds(long nanos) {
+    return String.format("%.2f", nanos / 1e9);
   }
 
   @Override
   public LoadedModel load(String uri) {
+    long start = System.nanoTime();
     ModelLoader.Loaded loaded = loader.load(uri);
     MlflowModel model = loaded.model();
+    long read = System.nanoTime();
     RecordScorer scorer = scorerKind == ScorerKind.ROW
         ? RowScorer.of(model.pipeline())
         : new TransformScorer(spark, model.pipeline());
+    LOG.info("{}: model fetched and read in {} s, scorer built in {} s", uri, seconds(read - start),
+        seconds(System.nanoTime() - read));
     String description = scorer instanceof RowScorer row ? row.describe() : "spark transform (one-row DataFrame per request)";
     double threshold = model.metadata().map(ModelMetadata::decisionThreshold).orElse(DEFAULT_THRESHOLD);
     Map<String, Double> metrics = model.metadata().map(ModelMetadata::metrics).orElse(Map.of());
