@@ -272,7 +272,7 @@ public final class AshaScheduler {
         decision);
   }
 
-  /** Applies a decision to its trial and records it: the one place where a trial's state changes after start. */
+  /** Applies a result's or a later decision to its trial and records the event. */
   private void apply(TrialEvent event) {
     Trial t = trials.get(event.trialId());
     Decision decision = event instanceof TrialEvent.Result r ? r.decision() : ((TrialEvent.Decided) event).decision();
