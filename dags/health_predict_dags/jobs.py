@@ -89,7 +89,11 @@ class JobSubmitOperator(SparkSubmitOperator):
                 "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "8"}
         conf.update(json.loads(settings.get("health_predict_spark_conf") or "{}"))
         conf.update(self.conf or {})
-        env = {"SPARK_LOCAL_IP": "127.0.0.1", **(self.env_vars or {})}
+        spark = self._spark_connection()
+        master = "local[*]" if spark is None else f"{spark.conn_type}://{spark.host}"
+        # A driver on this machine's own cluster talks over loopback; elsewhere Spark picks the address.
+        env = {"SPARK_LOCAL_IP": "127.0.0.1"} if re.search(r"local|127\.0\.0\.1|localhost", master) else {}
+        env.update(self.env_vars or {})
         conf_s3, env_s3 = self._s3()
         conf.update(conf_s3)
         env.update(env_s3)
@@ -103,7 +107,7 @@ class JobSubmitOperator(SparkSubmitOperator):
         return result
 
     def _get_hook(self):
-        if not self._spark_connection_exists():
+        if self._spark_connection() is None:
             # Without it the provider would assume YARN; an environment connection is what Airflow itself reads.
             os.environ[LOCAL_SPARK_ENV] = json.dumps({"conn_type": "spark", "host": "local[*]"})
             self._conn_id = LOCAL_SPARK_CONN_ID
@@ -123,14 +127,13 @@ class JobSubmitOperator(SparkSubmitOperator):
             yield line
 
     @staticmethod
-    def _spark_connection_exists() -> bool:
+    def _spark_connection():
         from airflow.sdk import BaseHook
 
         try:
-            BaseHook.get_connection(settings.SPARK_CONN_ID)
-            return True
+            return BaseHook.get_connection(settings.SPARK_CONN_ID)
         except Exception:  # AirflowNotFoundException; its module moved between Airflow versions
-            return False
+            return None
 
     def _s3(self) -> tuple[dict[str, str], dict[str, str]]:
         """S3A settings from the `health_predict_s3` connection; credentials go in the environment, not on the command line."""

@@ -1,7 +1,7 @@
 """health_predict_deployment with real Airflow and MLflow, but no cluster and no registry here:
 `kubectl` and `make` (whose `images` target runs Jib and pushes to the registry) are replaced by a
 recording stand-in put first on PATH. The stand-in writes every call's arguments to a log, and fails
-a call on request, so the tests prove which commands the DAG renders for given inputs and that a
+the first call that starts with a given command line on request, so the tests prove which commands the DAG renders for given inputs and that a
 failed step after the rollout leads to `kubectl rollout undo` and a failed run.
 
 The smoke test is not stubbed: in the successful run it talks to the real scoring service
@@ -28,7 +28,10 @@ with open(os.environ["STAND_IN_LOG"], "a") as log:
     log.write(json.dumps({"cmd": sys.argv[1], "cwd": sys.argv[2], "args": sys.argv[3:]}) + "\\n")
 PY
 fail="${STAND_IN_FAIL:-}"
-if [[ -n "$fail" && "$(basename "$0") $*" == $fail* ]]; then echo "stand-in: failing '$fail' on request" >&2; exit 1; fi
+# Fails the first call that starts with STAND_IN_FAIL (a rollback's own `rollout status` must succeed).
+if [[ -n "$fail" && "$(basename "$0") $*" == $fail* && ! -e "$STAND_IN_LOG.failed" ]]; then
+  touch "$STAND_IN_LOG.failed"; echo "stand-in: failing '$fail' on request" >&2; exit 1
+fi
 if [[ "$(basename "$0") $*" == "kubectl"*"rollout status"* ]]; then echo 'deployment "health-predict-serving" successfully rolled out'; fi
 """
 
