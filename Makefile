@@ -16,7 +16,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-serving-jmh bench-serving serve airflow clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-serving-jmh bench-serving serve airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,7 +38,7 @@ test: venv test-java test-python ## build and run every test
 test-java:
 	$(MVN) install
 
-test-python: venv deploy-tools
+test-python: venv deploy-tools images-test
 	@if compgen -G "python/tests/test_*.py" >/dev/null; then $(VENV)/bin/pytest -q python/tests; else echo "no Python tests yet"; fi
 
 # Deployment tools (README "Deploy"), built with Go from the Go module proxy into a project-local folder.
@@ -66,30 +66,42 @@ $(TOOLS)/monitoring-check: $(wildcard k8s/tools/monitoring-check/*.go) k8s/tools
 $(TOOLS)/tofu: iac/tools/go.mod iac/tools/go.sum
 	cd iac/tools && go build -o $(abspath $@) github.com/opentofu/opentofu/cmd/tofu
 
-# Container images with Jib (no Docker daemon). JIB_GOAL=build pushes to IMAGE_REGISTRY (CI: ECR);
-# JIB_GOAL=buildTar writes target/jib-image.tar. Both pull their base image from Docker Hub.
-JIB := com.google.cloud.tools:jib-maven-plugin:3.5.2
+# Container images with Jib (no Docker daemon; README "Deploy"). Their configuration is in serving/pom.xml,
+# jobs/pom.xml and the parent pom's pluginManagement; this passes the base, the name and the commit.
+# JIB_GOAL=build pushes to IMAGE_REGISTRY (CI: ECR); JIB_GOAL=buildTar writes <module>/target/jib-image.tar.
+# IMAGE_BASE is a maintained JRE image from a registry; images-test uses a local tar:// base instead.
 JIB_GOAL ?= buildTar
+IMAGE_BASE ?= eclipse-temurin:17-jre
 IMAGE_REGISTRY ?= local
 IMAGE_TAG ?= $(shell git rev-parse --short=12 HEAD)
-JAVA_FLAGS = $(shell sed -n '/<spark.java17.flags>/,/<\/spark.java17.flags>/p' pom.xml | sed 's/<[^>]*>//g' | tr -s ' \n' ' ' | sed 's/^ //; s/ $$//' | tr ' ' ',')
-IMAGE_LABELS = org.opencontainers.image.revision=$(shell git rev-parse HEAD),org.opencontainers.image.version=$(IMAGE_TAG),org.opencontainers.image.source=health-predict
+JIB_PROPS = -Dimage.base=$(IMAGE_BASE) -Dimage.registry=$(IMAGE_REGISTRY) -Dimage.tag=$(IMAGE_TAG) \
+  -Dgit.commit=$(shell git rev-parse HEAD)
+# serving: ServingMain on the JRE. jobs: a Spark home from the jars Maven resolves (profile spark-image copies
+# them to jobs/target/spark-jars, emptied first so no stale version is left), the entry point and the jar.
+define jib_images
+	$(MVN) -q -pl serving jib:$(JIB_GOAL) $(JIB_PROPS)
+	rm -rf jobs/target/spark-jars
+	$(MVN) -q -pl jobs -Pspark-image dependency:copy-dependencies@spark-jars \
+	  dependency:copy-dependencies@spark-jars-runtime jib:$(JIB_GOAL) $(JIB_PROPS)
+endef
 images: build ## build the serving and jobs images with Jib (JIB_GOAL=build pushes to IMAGE_REGISTRY)
-	$(MVN) -pl serving $(JIB):$(JIB_GOAL) -Djib.from.image=eclipse-temurin:17-jre \
-	  -Djib.to.image=$(IMAGE_REGISTRY)/health-predict-serving:$(IMAGE_TAG) \
-	  -Djib.container.mainClass=org.healthpredict.serving.ServingMain -Djib.container.user=10001:10001 \
-	  -Djib.container.ports=8080 -Djib.container.labels=$(IMAGE_LABELS) \
-	  -Djib.container.jvmFlags=-XX:MaxRAMPercentage=75,-XX:+ExitOnOutOfMemoryError,-Djava.io.tmpdir=/tmp,$(JAVA_FLAGS)
-	rm -rf jobs/target/jib-extra && mkdir -p jobs/target/jib-extra/opt/health-predict
-	cp $(JOBS_JAR) jobs/target/jib-extra/opt/health-predict/health-predict-jobs.jar
-	$(MVN) -pl jobs $(JIB):$(JIB_GOAL) -Djib.from.image=apache/spark:4.1.0-scala2.13-java17-ubuntu \
-	  -Djib.to.image=$(IMAGE_REGISTRY)/health-predict-jobs:$(IMAGE_TAG) -Djib.container.entrypoint=INHERIT \
-	  -Djib.container.user=185 -Djib.extraDirectories.paths=jobs/target/jib-extra -Djib.container.labels=$(IMAGE_LABELS)
+	$(jib_images)
+
+# The tests' base image (no registry here): a JRE on a minimal Debian root file system, made from Debian's
+# packages by scripts/jib-base-image.py (mmdebstrap; about 2 minutes) once, then kept in .tools/.
+JIB_BASE_TAR := .tools/jib-base/debian-bookworm-jre17.tar
+$(JIB_BASE_TAR): scripts/jib-base-image.py
+	$(PYTHON) scripts/jib-base-image.py $@
+
+images-test: IMAGE_BASE = tar://$(abspath $(JIB_BASE_TAR))
+images-test: $(JIB_BASE_TAR) ## both image tars on the Debian JRE base, from what is built (what the image tests check)
+	@[[ -f $(JOBS_JAR) && -d serving/target/classes ]] || $(MAKE) --no-print-directory build
+	$(jib_images)
 
 iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)
 	cd iac && ../$(TOOLS)/tofu init -backend=false -input=false && ../$(TOOLS)/tofu validate
 
-test-deploy: venv deploy-tools ## validate k8s/, spark-operator/ and iac/, render the diagrams, run the notebook
+test-deploy: venv deploy-tools images-test ## check the image tars, validate k8s/, spark-operator/ and iac/, render the diagrams, run the notebook
 	$(VENV)/bin/pytest -q python/tests/test_deploy_*.py
 
 mlflow-start: venv ## start the local MLflow server (port 5000 or MLFLOW_PORT), data in .mlflow/
