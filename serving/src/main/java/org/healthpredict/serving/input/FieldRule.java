@@ -18,14 +18,24 @@ public sealed interface FieldRule {
 
   /**
    * Reads the value at the parser's current token. Returns the typed value, or null for missing or
-   * when the value is bad (then an error is added under {@code path}).
+   * when the value is bad (then an error is added under the field's path, see {@link #path}).
+   *
+   * @param record the record's index in a batch, or -1 for a single record
    */
-  Object read(JsonParser p, String path, List<FieldError> errors) throws IOException;
+  Object read(JsonParser p, int record, String name, List<FieldError> errors) throws IOException;
+
+  /**
+   * A field's path in error messages: {@code age} or {@code records[3].age}. Built only when there
+   * is an error: concatenating it for every field cost as much as parsing the value.
+   */
+  static String path(int record, String name) {
+    return record < 0 ? name : "records[" + record + "]." + name;
+  }
 
   /** 64-bit identifiers: positive integers. */
   record Id(boolean required) implements FieldRule {
     @Override
-    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+    public Object read(JsonParser p, int record, String name, List<FieldError> errors) throws IOException {
       JsonToken t = p.currentToken();
       if (isMissing(p, t)) {
         return null;
@@ -34,7 +44,7 @@ public sealed interface FieldRule {
           && p.getLongValue() > 0) {
         return p.getLongValue();
       }
-      errors.add(new FieldError(path, "wrong type or out of range", "a positive integer identifier"));
+      errors.add(new FieldError(path(record, name), "wrong type or out of range", "a positive integer identifier"));
       p.skipChildren();
       return null;
     }
@@ -43,19 +53,19 @@ public sealed interface FieldRule {
   /** Counts and codes: integers within [min, max]. */
   record IntRange(boolean required, int min, int max, String meaning) implements FieldRule {
     @Override
-    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+    public Object read(JsonParser p, int record, String name, List<FieldError> errors) throws IOException {
       JsonToken t = p.currentToken();
       if (isMissing(p, t)) {
         return null;
       }
       if (t != JsonToken.VALUE_NUMBER_INT) {
-        errors.add(new FieldError(path, "wrong type", "an integer (" + meaning + ")"));
+        errors.add(new FieldError(path(record, name), "wrong type", "an integer (" + meaning + ")"));
         p.skipChildren();
         return null;
       }
       long v = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? Long.MAX_VALUE : p.getLongValue();
       if (v < min || v > max) {
-        errors.add(new FieldError(path, "out of range", "an integer from " + min + " to " + max + " (" + meaning + ")"));
+        errors.add(new FieldError(path(record, name), "out of range", "an integer from " + min + " to " + max + " (" + meaning + ")"));
         return null;
       }
       return (int) v;
@@ -65,15 +75,16 @@ public sealed interface FieldRule {
   /** Categories from a closed list the data set defines (age brackets, lab results, dosage changes). */
   record Vocabulary(boolean required, Set<String> values) implements FieldRule {
     @Override
-    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+    public Object read(JsonParser p, int record, String name, List<FieldError> errors) throws IOException {
       JsonToken t = p.currentToken();
       if (isMissing(p, t)) {
         return null;
       }
-      if (t == JsonToken.VALUE_STRING && values.contains(p.getText())) {
-        return p.getText();
+      String text = t == JsonToken.VALUE_STRING ? p.getText() : null;
+      if (text != null && values.contains(text)) {
+        return text;
       }
-      errors.add(new FieldError(path, t == JsonToken.VALUE_STRING ? "unknown value" : "wrong type",
+      errors.add(new FieldError(path(record, name), t == JsonToken.VALUE_STRING ? "unknown value" : "wrong type",
           "one of " + new TreeSet<>(values)));
       p.skipChildren();
       return null;
@@ -86,7 +97,7 @@ public sealed interface FieldRule {
    */
   record FreeText(boolean required, int maxLength) implements FieldRule {
     @Override
-    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+    public Object read(JsonParser p, int record, String name, List<FieldError> errors) throws IOException {
       JsonToken t = p.currentToken();
       if (isMissing(p, t)) {
         return null;
@@ -94,7 +105,7 @@ public sealed interface FieldRule {
       if (t == JsonToken.VALUE_STRING && p.getTextLength() <= maxLength) {
         return p.getText();
       }
-      errors.add(new FieldError(path, t == JsonToken.VALUE_STRING ? "too long" : "wrong type",
+      errors.add(new FieldError(path(record, name), t == JsonToken.VALUE_STRING ? "too long" : "wrong type",
           "a string of at most " + maxLength + " characters"));
       p.skipChildren();
       return null;
@@ -109,7 +120,7 @@ public sealed interface FieldRule {
     }
 
     @Override
-    public Object read(JsonParser p, String path, List<FieldError> errors) throws IOException {
+    public Object read(JsonParser p, int record, String name, List<FieldError> errors) throws IOException {
       p.skipChildren();
       return null;
     }

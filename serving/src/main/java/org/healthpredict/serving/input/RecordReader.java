@@ -36,7 +36,7 @@ public final class RecordReader {
             "the body must be one JSON object keyed by the data set's column names");
       }
       List<FieldError> errors = new ArrayList<>();
-      ScoringRequest request = readRecord(p, "", errors);
+      ScoringRequest request = readRecord(p, -1, errors);
       expectEnd(p);
       failOn(errors);
       return request;
@@ -70,7 +70,7 @@ public final class RecordReader {
           throw new InvalidInputException(InvalidInputException.TOO_LARGE,
               "a batch holds at most " + maxBatch + " records; split it");
         }
-        out.add(readRecord(p, "records[" + out.size() + "].", errors));
+        out.add(readRecord(p, out.size(), errors));
       }
       if (t != JsonToken.END_ARRAY) {
         throw new InvalidInputException(InvalidInputException.MALFORMED,
@@ -93,7 +93,7 @@ public final class RecordReader {
     }
   }
 
-  private ScoringRequest readRecord(JsonParser p, String prefix, List<FieldError> errors) throws IOException {
+  private ScoringRequest readRecord(JsonParser p, int record, List<FieldError> errors) throws IOException {
     Object[] typed = new Object[schema.size()];
     boolean[] seen = new boolean[schema.size()];
     List<String> ignored = List.of();
@@ -104,7 +104,7 @@ public final class RecordReader {
       if (i < 0) {
         p.skipChildren();
         if (unknownFields == UnknownFields.REJECT) {
-          errors.add(new FieldError(prefix + name, "unknown field", "a column of the data set (see GET /openapi.json)"));
+          errors.add(new FieldError(FieldRule.path(record, name), "unknown field", "a column of the data set (see GET /openapi.json)"));
         } else {
           ignored = ignored.isEmpty() ? new ArrayList<>() : ignored;
           ignored.add(name);
@@ -113,21 +113,21 @@ public final class RecordReader {
       }
       if (seen[i]) {
         // Covers a column sent under both its name and its alias, e.g. glyburide-metformin and glyburide_metformin.
-        errors.add(new FieldError(prefix + name, "duplicate", "each column once"));
+        errors.add(new FieldError(FieldRule.path(record, name), "duplicate", "each column once"));
         p.skipChildren();
         continue;
       }
       seen[i] = true;
       int before = errors.size();
-      Object value = schema.rule(i).read(p, prefix + name, errors);
+      Object value = schema.rule(i).read(p, record, name, errors);
       typed[i] = value;
       if (value == null && errors.size() == before && schema.rule(i).required()) {
-        errors.add(new FieldError(prefix + name, "missing value", "a value; this column is never empty in the data set"));
+        errors.add(new FieldError(FieldRule.path(record, name), "missing value", "a value; this column is never empty in the data set"));
       }
     }
     for (int i : schema.requiredIndexes()) {
       if (!seen[i]) {
-        errors.add(new FieldError(prefix + schema.field(i), "missing", "a value; this column is never empty in the data set"));
+        errors.add(new FieldError(FieldRule.path(record, schema.field(i)), "missing", "a value; this column is never empty in the data set"));
       }
     }
     return new ScoringRequest(typed, (Long) typed[patientIndex], ignored);
