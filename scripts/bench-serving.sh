@@ -42,15 +42,18 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# start_server <label> <model uri> <scorer>: starts, waits for /health/ready, prints seconds to ready.
+# start_server <label> <model uri> <scorer>: starts in the background of this shell (not a subshell,
+# so stop_server can stop it), waits for /health/ready, sets $ready to the seconds from JVM start.
 start_server() {
   local label="$1" uri="$2" scorer="$3" log="$WORK/server-$1-$3.log"
+  port=$((port + 1))
   MLFLOW_TRACKING_URI="$MLFLOW_URI" bin/health-predict-serve --model-uri "$uri" --scorer "$scorer" \
     --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 1200); do
     if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then
-      sleep 0.5; sed -n 's/.*ready in \([0-9.]*\) s.*/\1/p' "$log" | head -1
+      sleep 0.5
+      ready=$(sed -n 's/.*ready in \([0-9.]*\) s.*/\1/p' "$log" | head -1)
       return 0
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
@@ -87,20 +90,21 @@ for label in champion forest; do
   uri="$CHAMPION_URI"
   [[ "$label" == forest ]] && uri="$WORK/model-rf"
   echo "bench-serving: $label ($uri), row path"
-  ready=$(start_server "$label" "$uri" row)
+  start_server "$label" "$uri" row
   row=$(run_wrk 2 "$CONNECTIONS" "$WORK/record.json" /predict)
   batch=$(run_wrk 1 2 "$WORK/batch-1000.json" /predict/batch)
   version=$(curl -fsS "http://127.0.0.1:$port/model" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p' | head -1)
   stop_server
   echo "bench-serving: $label, transform path"
-  ready_t=$(start_server "$label" "$uri" transform)
+  row_ready="$ready"
+  start_server "$label" "$uri" transform
   transform=$(run_wrk 2 4 "$WORK/record.json" /predict)
   stop_server
   ratio=$(awk -v a="$(field rps "$row")" -v b="$(field rps "$transform")" 'BEGIN { printf "%.0f", a / b }')
   name="$label"
   [[ "$label" == champion ]] && name="champion (version $version)"
-  echo "| $name | row | $ready | $(field rps "$row") | $(field p50_ms "$row") | $(field p99_ms "$row") | $(field errors "$row")/$(field non2xx "$row") | ${ratio}x |" >>"$report"
-  echo "| $name | transform | $ready_t | $(field rps "$transform") | $(field p50_ms "$transform") | $(field p99_ms "$transform") | $(field errors "$transform")/$(field non2xx "$transform") | |" >>"$report"
+  echo "| $name | row | $row_ready | $(field rps "$row") | $(field p50_ms "$row") | $(field p99_ms "$row") | $(field errors "$row")/$(field non2xx "$row") | ${ratio}x |" >>"$report"
+  echo "| $name | transform | $ready | $(field rps "$transform") | $(field p50_ms "$transform") | $(field p99_ms "$transform") | $(field errors "$transform")/$(field non2xx "$transform") | |" >>"$report"
   batch_lines+=("| $name | $(field rps "$batch") | $(awk -v r="$(field rps "$batch")" 'BEGIN { printf "%.0f", r * 1000 }') | $(field p50_ms "$batch") | $(field p99_ms "$batch") |")
 done
 
