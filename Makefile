@@ -146,7 +146,8 @@ serve: build mlflow-start ## run the scoring service on models:/$(DEMO_MODEL)@ch
 AIRFLOW_PORT ?= 8088
 airflow: venv build mlflow-start ## run Airflow standalone with the DAGs of dags/ (UI on :8088, Ctrl-C stops)
 	AIRFLOW_HOME=$(abspath .airflow) AIRFLOW__CORE__DAGS_FOLDER=$(abspath dags) AIRFLOW__CORE__LOAD_EXAMPLES=false \
-	  AIRFLOW__API__PORT=$(AIRFLOW_PORT) AIRFLOW_VAR_HEALTH_PREDICT_MLFLOW_URI=$(MLFLOW_URI) \
+	  AIRFLOW__API__PORT=$(AIRFLOW_PORT) AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$(AIRFLOW_PORT)/execution/ \
+	  AIRFLOW_VAR_HEALTH_PREDICT_MLFLOW_URI=$(MLFLOW_URI) \
 	  PATH=$(abspath $(VENV)/bin):$$PATH $(VENV)/bin/airflow standalone
 
 BENCH_SIZES ?= 100000,300000,1000000
