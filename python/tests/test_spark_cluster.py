@@ -60,7 +60,9 @@ def _submit(master: str, events: Path, *job: str) -> subprocess.CompletedProcess
 
 def _events(events: Path, app_name: str) -> list[dict]:
     for log in sorted(events.iterdir()):
-        lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        # Spark 4 writes an event log folder (eventlog_v2_<app>/events_<n>_<app>) or, without rolling, one file.
+        parts = sorted(log.glob("events_*"), key=lambda f: int(f.name.split("_")[1])) if log.is_dir() else [log]
+        lines = [json.loads(line) for part in parts for line in part.read_text().splitlines() if line.strip()]
         start = next(e for e in lines if e["Event"] == "SparkListenerApplicationStart")
         if start["App Name"] == app_name:
             return lines
