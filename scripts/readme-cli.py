@@ -20,7 +20,7 @@ def help_of(command):
 
 def subcommands():
     top = help_of("bin/health-predict --help")
-    return re.findall(r"^  ([a-z][a-z-]+)\s", top.split("Commands:")[1], re.MULTILINE)
+    return re.findall(r"^  ([a-z][a-z-]+)\s", top.split("Commands:")[1].split("\n\n")[0], re.MULTILINE)
 
 
 def reference():

@@ -21,8 +21,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools" / "bin"
-# The operator's CRDs: shared/ beside the repository here; elsewhere (GitHub Actions) set SPARK_OPERATOR_CRDS.
-SPARK_OPERATOR_CRDS = Path(os.environ.get("SPARK_OPERATOR_CRDS", ROOT.parent / "shared" / "schemas" / "spark-operator"))
+# The operator's CRDs, kept in the repository (spark-operator/crds/, copied from the reference schemas this
+# project was given) so a clean clone validates on its own; SPARK_OPERATOR_CRDS points elsewhere if wanted.
+SPARK_OPERATOR_CRDS = Path(os.environ.get("SPARK_OPERATOR_CRDS", ROOT / "spark-operator" / "crds"))
 # The oldest release the manifests support (preStop `sleep` is on by default from 1.30) and the newest
 # one the bundled schemas know.
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
@@ -105,7 +106,7 @@ def crd_validator(crd_file: Path) -> tuple[str, str, jsonschema.protocols.Valida
 def spark_operator_validators() -> dict[tuple[str, str], jsonschema.protocols.Validator]:
     files = sorted(SPARK_OPERATOR_CRDS.glob("*.yaml"))
     if not files:
-        raise RuntimeError(f"no CRDs in {SPARK_OPERATOR_CRDS} (the shared/ folder beside the repository)")
+        raise RuntimeError(f"no CRDs in {SPARK_OPERATOR_CRDS} (spark-operator/crds/ in the repository)")
     validators = {}
     for f in files:
         api_version, kind, validator = crd_validator(f)

@@ -1,6 +1,6 @@
 """spark-operator/: the SparkApplications are valid against the operator's CRD schemas and run our jar right.
 
-The CRDs (../shared/schemas/spark-operator, sparkoperator.k8s.io/v1beta2) are applied the way the API
+The CRDs (spark-operator/crds/, sparkoperator.k8s.io/v1beta2) are applied the way the API
 server does with strict field validation; RBAC and ConfigMap are checked against the official Kubernetes
 schemas. The arguments are checked against the jobs CLI itself (`bin/health-predict <job> --help`).
 """
