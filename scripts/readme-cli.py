@@ -4,6 +4,7 @@
 Run after changing any option: `make build && python3 scripts/readme-cli.py`. The test
 python/tests/test_readme_cli.py fails while the section differs from the commands.
 """
+import os
 import re
 import subprocess
 import sys
@@ -14,7 +15,9 @@ HEADING = "## CLI reference\n"
 
 
 def help_of(command):
-    out = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True, check=True)
+    # Without the service's variables (MLFLOW_TRACKING_URI, PORT...): the README shows the built-in defaults.
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR")}
+    out = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True, check=True, env=env)
     return out.stdout.rstrip("\n")
 
 

@@ -35,8 +35,9 @@ def test_training_dag_splits_tunes_and_registers_a_champion(trained):
     assert register["champion"] == register["version"] == trained.version
 
     client = MlflowClient(tracking_uri=trained.mlflow)
-    champion = client.get_model_version_by_alias(MODEL, "champion")
-    assert champion.version == trained.version and champion.run_id == tune["run"]
+    # The alias itself may have moved since: the monitoring test retrains on the same server and model name.
+    registered = client.get_model_version(MODEL, trained.version)
+    assert registered.run_id == tune["run"]
     sweep = client.get_run(tune["run"])
     assert sweep.info.status == "FINISHED"
     assert sweep.info.run_name == f"airflow {run.run_id}", "the sweep is named after the Airflow run"
