@@ -9,7 +9,9 @@ an unknown field anywhere is an error unless the schema preserves unknown fields
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
+import sys
 import re
 import subprocess
 from functools import lru_cache
@@ -151,3 +153,16 @@ def key_of(doc: dict) -> str:
 
 def is_hashed_name(name: str, base: str) -> bool:
     return re.fullmatch(re.escape(base) + r"-[a-z0-9]{10}", name) is not None
+
+
+def load_module(path, name):
+    """Loads a script as a module under its own name: docs/dags/generate.py and docs/diagrams/generate.py
+    share a file name, and one pytest session imports both."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module

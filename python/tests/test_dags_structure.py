@@ -4,7 +4,6 @@ graphs in docs/dags/ are what docs/dags/generate.py draws from them and render i
 import json
 import os
 import subprocess
-import importlib.util
 import sys
 import xml.etree.ElementTree as ET
 
@@ -12,6 +11,7 @@ import pytest
 from PIL import Image
 
 from dag_support import ROOT
+from deploy_support import load_module
 
 GENERATE = ROOT / "docs" / "dags" / "generate.py"
 DAG_IDS = ["health_predict_training", "health_predict_monitoring_retraining", "health_predict_deployment"]
@@ -86,13 +86,7 @@ def test_deployment_dag_always_ends_with_rollback_and_outcome(bag):
 
 
 def test_committed_graphs_are_what_generate_draws(bag, tmp_path):
-    spec = importlib.util.spec_from_file_location("dags_generate", GENERATE)
-    generate = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(GENERATE.parent))
-    try:
-        spec.loader.exec_module(generate)
-    finally:
-        sys.path.remove(str(GENERATE.parent))
+    generate = load_module(GENERATE, "dags_generate")
     for dag_id in DAG_IDS:
         committed = (GENERATE.parent / f"{dag_id}.svg").read_text()
         assert committed == generate.svg(dag_id, bag["dags"][dag_id]), (

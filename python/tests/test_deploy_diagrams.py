@@ -2,7 +2,6 @@
 import os
 import re
 import subprocess
-import importlib.util
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from deploy_support import ROOT
+from deploy_support import ROOT, load_module
 
 DIAGRAMS = ROOT / "docs" / "diagrams"
 NAMES = ["architecture", "data-pipeline", "model-lifecycle"]
@@ -20,25 +19,13 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--hide-scrollbars"]
 
 
-def load_generator(path, name):
-    """docs/dags/generate.py and docs/diagrams/generate.py share a file name: load each under its own module name."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
-    return module
-
-
 def texts(name):
     root = ET.parse(DIAGRAMS / f"{name}.svg").getroot()
     return " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
 
 
 def test_committed_svgs_are_what_generate_writes(tmp_path):
-    generate = load_generator(DIAGRAMS / "generate.py", "diagrams_generate")
+    generate = load_module(DIAGRAMS / "generate.py", "diagrams_generate")
     for file, build in generate.DIAGRAMS.items():
         assert (DIAGRAMS / file).read_text() == build().svg(), f"{file} is stale: run python3 docs/diagrams/generate.py"
 

@@ -57,7 +57,7 @@ public final class ServingModels {
   /** A model ready to serve under a name and version, scored by the row scorer. */
   public static LoadedModel loaded(String version, PipelineModel model, double threshold, String family) {
     return new LoadedModel("models:/HealthPredict/" + version, "HealthPredict", version, "run-" + version,
-        Map.of("val_pr_auc", 0.25), threshold, family, Instant.now(), RowScorer.of(model), "row");
+        Map.of("val_pr_auc", 0.25), threshold, family, Instant.now(), RowScorer.of(model));
   }
 
   /** The model written as an MLflow model directory with real metadata, as `train` logs it. */

@@ -30,9 +30,7 @@ public final class ModelLoader {
   public Loaded load(String uri) {
     ModelUri parsed = ModelUri.parse(uri);
     if (parsed instanceof ModelUri.ByAlias a) {
-      ModelVersion v = registry.versionByAlias(a.name(), a.alias()).orElseThrow(() -> new RegistryException(
-          "model '" + a.name() + "' has no alias '" + a.alias() + "' in the registry at " + tracking.trackingUri()));
-      return fromVersion(v);
+      return fromVersion(aliased(a));
     }
     if (parsed instanceof ModelUri.ByVersion v) {
       return fromVersion(registry.version(v.name(), v.version()));
@@ -42,6 +40,30 @@ public final class ModelLoader {
     }
     ModelUri.Directory d = (ModelUri.Directory) parsed;
     return new Loaded(MlflowModel.load(d.uri()), "directory", d.uri(), null);
+  }
+
+  /**
+   * Which version a URI names now, without fetching the model: what {@link Loaded#version} of a load
+   * would be (the registered version an alias points to, the pinned version or run, or the
+   * directory). A server polls this to see whether an alias moved.
+   */
+  public String version(String uri) {
+    ModelUri parsed = ModelUri.parse(uri);
+    if (parsed instanceof ModelUri.ByAlias a) {
+      return aliased(a).version();
+    }
+    if (parsed instanceof ModelUri.ByVersion v) {
+      return v.version();
+    }
+    if (parsed instanceof ModelUri.ByRun r) {
+      return r.runId();
+    }
+    return ((ModelUri.Directory) parsed).uri();
+  }
+
+  private ModelVersion aliased(ModelUri.ByAlias a) {
+    return registry.versionByAlias(a.name(), a.alias()).orElseThrow(() -> new RegistryException(
+        "model '" + a.name() + "' has no alias '" + a.alias() + "' in the registry at " + tracking.trackingUri()));
   }
 
   /** Loads a registered version from its run's model artifact. */

@@ -14,10 +14,15 @@ import org.healthpredict.serving.scoring.RecordScorer;
  * @param threshold probability at or above which an encounter is labelled a readmission
  */
 public record LoadedModel(String uri, String name, String version, String runId, Map<String, Double> metrics,
-    double threshold, String family, Instant loadedAt, RecordScorer scorer, String scorerDescription) {
+    double threshold, String family, Instant loadedAt, RecordScorer scorer) {
 
   public LoadedModel {
     metrics = Map.copyOf(metrics);
+  }
+
+  /** How the scorer works, e.g. "rf: 100 trees, flat evaluator after 7 feature stages". */
+  public String scorerDescription() {
+    return scorer.describe();
   }
 
   /** The decision for a probability: 1 (readmission within 30 days) at or above the threshold. */

@@ -6,10 +6,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.model.ModelMetadata;
-import org.healthpredict.core.registry.ModelRegistry;
-import org.healthpredict.core.registry.RegistryException;
 import org.healthpredict.core.release.ModelLoader;
-import org.healthpredict.core.scoring.ModelUri;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.serving.scoring.RecordScorer;
 import org.healthpredict.serving.scoring.RowScorer;
@@ -27,26 +24,18 @@ public final class MlflowModelSource implements ModelSource {
   /** Used when a model directory carries no Health Predict metadata (e.g. saved by plain Spark). */
   public static final double DEFAULT_THRESHOLD = 0.5;
 
-  private final Tracking tracking;
+  private static final Logger LOG = LoggerFactory.getLogger(MlflowModelSource.class);
+
   private final ModelLoader loader;
-  private final ModelRegistry registry;
   private final ScorerKind scorerKind;
   private final SparkSession spark;
 
-  private static final Logger LOG = LoggerFactory.getLogger(MlflowModelSource.class);
-
   public MlflowModelSource(Tracking tracking, ScorerKind scorerKind) {
     long start = System.nanoTime();
-    this.tracking = tracking;
     this.loader = new ModelLoader(tracking);
-    this.registry = new ModelRegistry(tracking);
     this.scorerKind = scorerKind;
     this.spark = localSession();
     LOG.info("local SparkSession for model reading started in {} s", seconds(System.nanoTime() - start));
-  }
-
-  private static String seconds(long nanos) {
-    return String.format("%.2f", nanos / 1e9);
   }
 
   @Override
@@ -60,29 +49,16 @@ public final class MlflowModelSource implements ModelSource {
         : new TransformScorer(spark, model.pipeline());
     LOG.info("{}: model fetched and read in {} s, scorer built in {} s", uri, seconds(read - start),
         seconds(System.nanoTime() - read));
-    String description = scorer instanceof RowScorer row ? row.describe() : "spark transform (one-row DataFrame per request)";
     double threshold = model.metadata().map(ModelMetadata::decisionThreshold).orElse(DEFAULT_THRESHOLD);
     Map<String, Double> metrics = model.metadata().map(ModelMetadata::metrics).orElse(Map.of());
     String family = model.metadata().map(m -> m.modelFamily().name().toLowerCase()).orElse("unknown");
     return new LoadedModel(uri, loaded.name(), loaded.version(), loaded.runId(), metrics, threshold, family,
-        Instant.now(), scorer, description);
+        Instant.now(), scorer);
   }
 
   @Override
   public String currentVersion(String uri) {
-    ModelUri parsed = ModelUri.parse(uri);
-    if (parsed instanceof ModelUri.ByAlias a) {
-      return registry.versionByAlias(a.name(), a.alias()).orElseThrow(() -> new RegistryException(
-          "model '" + a.name() + "' has no alias '" + a.alias() + "' in the registry at " + tracking.trackingUri()))
-          .version();
-    }
-    if (parsed instanceof ModelUri.ByVersion v) {
-      return v.version();
-    }
-    if (parsed instanceof ModelUri.ByRun r) {
-      return r.runId();
-    }
-    return ((ModelUri.Directory) parsed).uri();
+    return loader.version(uri);
   }
 
   /**
@@ -96,5 +72,9 @@ public final class MlflowModelSource implements ModelSource {
     conf.setIfMissing("spark.ui.enabled", "false");
     conf.setIfMissing("spark.sql.shuffle.partitions", "1");
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  private static String seconds(long nanos) {
+    return String.format("%.2f", nanos / 1e9);
   }
 }

@@ -10,4 +10,9 @@ public interface RecordScorer {
 
   /** Probability that the encounter is a readmission within 30 days. */
   double probability(Object[] typed);
+
+  /** How it scores, for {@code GET /model} and the logs. */
+  default String describe() {
+    return getClass().getSimpleName();
+  }
 }

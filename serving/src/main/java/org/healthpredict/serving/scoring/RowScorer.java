@@ -94,6 +94,7 @@ public final class RowScorer implements RecordScorer {
   }
 
   /** What scores, for logs and GET /model, e.g. "rf: 100 trees, 9,000 splits (12 categorical), flat evaluator". */
+  @Override
   public String describe() {
     return classifier.describe() + " after " + stages.length + " feature stages";
   }

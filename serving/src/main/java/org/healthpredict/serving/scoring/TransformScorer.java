@@ -46,6 +46,11 @@ public final class TransformScorer implements RecordScorer {
     return ((Vector) scored.get(0)).apply(1);
   }
 
+  @Override
+  public String describe() {
+    return "spark transform (one-row DataFrame per request)";
+  }
+
   private static Object placeholder(DataType type) {
     if (type.equals(DataTypes.LongType)) {
       return 0L;

@@ -98,7 +98,7 @@ class ReloadAndShutdownTest {
             Thread.currentThread().interrupt();
           }
           return real.scorer().probability(typed);
-        }, "held");
+        });
     ServingConfig base = ServingConfig.local("models:/HealthPredict@champion");
     ServingConfig config = new ServingConfig(base.host(), 0, base.trackingUri(), base.modelUri(), null, 0,
         base.abMode(), Duration.ZERO, 10, 1 << 20, UnknownFields.REJECT, base.apiKeys(), base.adminKeys(),
