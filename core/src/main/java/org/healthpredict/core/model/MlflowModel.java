@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
@@ -51,8 +52,18 @@ public record MlflowModel(String uri, String modelUuid, PipelineModel pipeline, 
    * @throws IllegalArgumentException naming the directory if it is not an MLflow Spark model
    */
   public static MlflowModel load(String dirUri) {
+    return load(dirUri, SparkSession.active().sparkContext().hadoopConfiguration(), PipelineModel::load);
+  }
+
+  /**
+   * Loads the model directory with the given Hadoop configuration, reading the saved PipelineModel
+   * with {@code pipelineReader} (given the Spark model's URI): {@code PipelineModel::load} needs a
+   * SparkSession; the scoring service passes a reader that needs none.
+   *
+   * @throws IllegalArgumentException naming the directory if it is not an MLflow Spark model
+   */
+  public static MlflowModel load(String dirUri, Configuration hadoop, Function<String, PipelineModel> pipelineReader) {
     String dir = dirUri.replaceAll("/+$", "");
-    Configuration hadoop = SparkSession.active().sparkContext().hadoopConfiguration();
     String mlmodelUri = dir + "/" + MLMODEL_FILE;
     if (!HadoopFiles.exists(hadoop, mlmodelUri)) {
       throw new IllegalArgumentException(missingMlmodel(hadoop, dir));
@@ -79,7 +90,7 @@ public record MlflowModel(String uri, String modelUuid, PipelineModel pipeline, 
       throw new IllegalArgumentException(mlmodelUri + " points to model_data '" + modelData + "', but "
           + sparkModelUri + " holds no saved Spark model");
     }
-    PipelineModel pipeline = PipelineModel.load(sparkModelUri);
+    PipelineModel pipeline = pipelineReader.apply(sparkModelUri);
 
     String metadataUri = dir + "/" + METADATA_FILE;
     Optional<ModelMetadata> metadata = Optional.empty();

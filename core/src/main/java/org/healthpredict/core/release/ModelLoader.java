@@ -1,5 +1,6 @@
 package org.healthpredict.core.release;
 
+import java.util.function.Function;
 import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.registry.ModelRegistry;
 import org.healthpredict.core.registry.ModelVersion;
@@ -17,11 +18,19 @@ public final class ModelLoader {
   private final Tracking tracking;
   private final ModelRegistry registry;
   private final ArtifactFetcher fetcher;
+  private final Function<String, MlflowModel> directoryReader;
 
+  /** Reads model directories with the active SparkSession ({@link MlflowModel#load(String)}). */
   public ModelLoader(Tracking tracking) {
+    this(tracking, MlflowModel::load);
+  }
+
+  /** Reads model directories (given their URI) with {@code directoryReader}. */
+  public ModelLoader(Tracking tracking, Function<String, MlflowModel> directoryReader) {
     this.tracking = tracking;
     this.registry = new ModelRegistry(tracking);
     this.fetcher = new ArtifactFetcher(tracking);
+    this.directoryReader = directoryReader;
   }
 
   /** A loaded model and, for registry URIs, which registered version it is. */
@@ -36,10 +45,10 @@ public final class ModelLoader {
       return fromVersion(registry.version(v.name(), v.version()));
     }
     if (parsed instanceof ModelUri.ByRun r) {
-      return new Loaded(MlflowModel.load(fetcher.readable(r.runId(), r.path())), "run", r.runId(), r.runId());
+      return new Loaded(directoryReader.apply(fetcher.readable(r.runId(), r.path())), "run", r.runId(), r.runId());
     }
     ModelUri.Directory d = (ModelUri.Directory) parsed;
-    return new Loaded(MlflowModel.load(d.uri()), "directory", d.uri(), null);
+    return new Loaded(directoryReader.apply(d.uri()), "directory", d.uri(), null);
   }
 
   /**
@@ -73,7 +82,7 @@ public final class ModelLoader {
       throw new RegistryException("version " + v.version() + " of model '" + v.name() + "' was not registered "
           + "from a run (source " + v.source() + "); register it with `register --run`");
     }
-    return new Loaded(MlflowModel.load(fetcher.readable(v.runId(), ModelRegistry.MODEL_ARTIFACT)), v.name(),
+    return new Loaded(directoryReader.apply(fetcher.readable(v.runId(), ModelRegistry.MODEL_ARTIFACT)), v.name(),
         v.version(), v.runId());
   }
 }

@@ -3,9 +3,9 @@ package org.healthpredict.serving.model;
 import java.util.function.Supplier;
 
 /**
- * Creates the real source on first use. Building the MLflow source starts a SparkSession (seconds);
- * deferring it to the first load lets the HTTP server listen, and answer liveness, at once, while
- * the model loads in the background.
+ * Creates the real source on first use. Building the MLflow source loads Hadoop, Spark ML and the
+ * tracking client (seconds); deferring it to the first load lets the HTTP server listen, and answer
+ * liveness, at once, while the model loads in the background.
  */
 public final class LazyModelSource implements ModelSource {
 

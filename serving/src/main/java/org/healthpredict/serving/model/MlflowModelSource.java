@@ -2,22 +2,28 @@ package org.healthpredict.serving.model;
 
 import java.time.Instant;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.model.ModelMetadata;
 import org.healthpredict.core.release.ModelLoader;
 import org.healthpredict.core.tracking.Tracking;
+import org.healthpredict.serving.model.saved.SavedPipelineReader;
+import org.healthpredict.serving.model.saved.UnsupportedStageException;
 import org.healthpredict.serving.scoring.RecordScorer;
 import org.healthpredict.serving.scoring.RowScorer;
 import org.healthpredict.serving.scoring.TransformScorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * Loads models the way every other part of the product does ({@link ModelLoader}: registry alias,
- * version, run or directory) and prepares their scorer. Spark is used here only to read the saved
- * PipelineModel; the row scorer then answers requests without it.
+ * version, run or directory) and prepares their scorer. The row scorer's models are read without
+ * Spark ({@link SavedPipelineReader}); a SparkSession is started only when something needs it: the
+ * transform scorer, or a stage only Spark's own loader can read.
  */
 public final class MlflowModelSource implements ModelSource {
 
@@ -28,14 +34,15 @@ public final class MlflowModelSource implements ModelSource {
 
   private final ModelLoader loader;
   private final ScorerKind scorerKind;
-  private final SparkSession spark;
+  private final SavedPipelineReader savedReader;
+  private final Configuration hadoop;
+  private SparkSession spark;
 
   public MlflowModelSource(Tracking tracking, ScorerKind scorerKind) {
-    long start = System.nanoTime();
-    this.loader = new ModelLoader(tracking);
     this.scorerKind = scorerKind;
-    this.spark = localSession();
-    LOG.info("local SparkSession for model reading started in {} s", seconds(System.nanoTime() - start));
+    this.hadoop = hadoopConfiguration();
+    this.savedReader = new SavedPipelineReader(hadoop);
+    this.loader = new ModelLoader(tracking, dir -> MlflowModel.load(dir, hadoop, this::readPipeline));
   }
 
   @Override
@@ -46,7 +53,7 @@ public final class MlflowModelSource implements ModelSource {
     long read = System.nanoTime();
     RecordScorer scorer = scorerKind == ScorerKind.ROW
         ? RowScorer.of(model.pipeline())
-        : new TransformScorer(spark, model.pipeline());
+        : new TransformScorer(spark(), model.pipeline());
     LOG.info("{}: model fetched and read in {} s, scorer built in {} s", uri, seconds(read - start),
         seconds(System.nanoTime() - read));
     double threshold = model.metadata().map(ModelMetadata::decisionThreshold).orElse(DEFAULT_THRESHOLD);
@@ -61,17 +68,44 @@ public final class MlflowModelSource implements ModelSource {
     return loader.version(uri);
   }
 
+  /** The saved PipelineModel: read directly for the row scorer, by Spark for transform or unknown stages. */
+  private PipelineModel readPipeline(String sparkModelUri) {
+    if (scorerKind == ScorerKind.ROW) {
+      try {
+        return savedReader.read(sparkModelUri);
+      } catch (UnsupportedStageException e) {
+        LOG.info("{}; reading the model with Spark instead", e.getMessage());
+      }
+    }
+    spark();
+    return PipelineModel.load(sparkModelUri);
+  }
+
   /**
    * One local core and no UI: the session only reads model files (and runs transform for the
    * reference scorer), and a serving pod must not open Spark's UI port.
    */
-  private static SparkSession localSession() {
-    SparkConf conf = new SparkConf(true);
-    conf.setIfMissing("spark.master", "local[1]");
-    conf.setIfMissing("spark.app.name", "health-predict-serving");
-    conf.setIfMissing("spark.ui.enabled", "false");
-    conf.setIfMissing("spark.sql.shuffle.partitions", "1");
-    return SparkSession.builder().config(conf).getOrCreate();
+  private synchronized SparkSession spark() {
+    if (spark == null) {
+      long start = System.nanoTime();
+      SparkConf conf = new SparkConf(true);
+      conf.setIfMissing("spark.master", "local[1]");
+      conf.setIfMissing("spark.app.name", "health-predict-serving");
+      conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.sql.shuffle.partitions", "1");
+      spark = SparkSession.builder().config(conf).getOrCreate();
+      LOG.info("local SparkSession for model reading started in {} s", seconds(System.nanoTime() - start));
+    }
+    return spark;
+  }
+
+  /** What a SparkSession's Hadoop configuration would hold: the defaults plus every spark.hadoop.* setting. */
+  private static Configuration hadoopConfiguration() {
+    Configuration conf = new Configuration();
+    for (Tuple2<String, String> setting : new SparkConf(true).getAllWithPrefix("spark.hadoop.")) {
+      conf.set(setting._1(), setting._2());
+    }
+    return conf;
   }
 
   private static String seconds(long nanos) {

@@ -1,7 +1,8 @@
 package org.healthpredict.serving.scoring;
 
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.ml.feature.ImputerModel;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -36,8 +37,9 @@ final class ImputerRow implements RowStage {
     Tuple2<String[], String[]> columns = model.getInOutCols();
     String[] inputs = columns._1();
     String[] outputs = columns._2();
-    // Read once here: surrogateDF is a one-row DataFrame, far too slow to touch per record.
-    Row surrogateRow = model.surrogateDF().head();
+    // Spark 4.1 keeps the surrogates as an array beside their column names (surrogateDF is built
+    // from them and would need a SparkSession, which a model read without Spark does not have).
+    List<String> surrogateColumns = Arrays.asList(model.columnNames());
     ColumnLayout.Slot[] in = new ColumnLayout.Slot[inputs.length];
     int[] out = new int[inputs.length];
     double[] surrogates = new double[inputs.length];
@@ -48,7 +50,11 @@ final class ImputerRow implements RowStage {
         throw new IllegalArgumentException("imputer input " + inputs[i] + " must be a number, found a vector");
       }
       types[i] = numericType(inputs[i], schema.apply(inputs[i]).dataType());
-      surrogates[i] = ((Number) surrogateRow.get(surrogateRow.fieldIndex(inputs[i]))).doubleValue();
+      int column = surrogateColumns.indexOf(inputs[i]);
+      if (column < 0) {
+        throw new IllegalArgumentException("imputer " + model.uid() + " has no surrogate for " + inputs[i]);
+      }
+      surrogates[i] = model.surrogates()[column];
       out[i] = layout.number(outputs[i]).index();
     }
     return new ImputerRow(in, out, surrogates, types, model.getMissingValue());

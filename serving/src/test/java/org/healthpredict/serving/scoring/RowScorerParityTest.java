@@ -13,13 +13,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.feature.Imputer;
@@ -40,6 +43,8 @@ import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.testing.SampleSplit;
 import org.healthpredict.core.testing.TestSpark;
 import org.healthpredict.core.training.Classifiers;
+import org.healthpredict.serving.model.saved.SavedPipelineReader;
+import org.healthpredict.serving.model.saved.UnsupportedStageException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +55,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The row scorer against Spark's own transform, for every model family the tuner can choose, on
  * every encounter of the sample split's test and future parts plus records with nulls and unseen
- * values. Models are fitted on the train part, saved and loaded back (serving loads them from disk).
+ * values. Models are fitted on the train part and saved; Spark's transform runs on the model
+ * {@code PipelineModel.load} reads back, the row scorer on the one the service reads without Spark
+ * ({@link SavedPipelineReader}), so the parity covers reading too.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RowScorerParityTest {
@@ -65,6 +72,9 @@ class RowScorerParityTest {
   private List<Object[]> unusual;
   private Dataset<Row> frame;
   private final Map<String, PipelineModel> models = new LinkedHashMap<>();
+  /** The same saved models as the service reads them: without Spark where a reader exists. */
+  private final Map<String, PipelineModel> served = new LinkedHashMap<>();
+  private final SavedPipelineReader reader = new SavedPipelineReader(new Configuration());
 
   @BeforeAll
   void fitEveryFamily() throws IOException {
@@ -99,6 +109,14 @@ class RowScorerParityTest {
     String path = saved.resolve(family.replaceAll("\\W", "_")).toString();
     fitted.write().save(path);
     models.put(family, PipelineModel.load(path));
+    served.put(family, family.equals(NAIVE_BAYES) ? models.get(family) : reader.read(path));
+  }
+
+  /** Saves {@code model} and reads it back as the service does. */
+  private PipelineModel savedAndReadWithoutSpark(PipelineModel model, String name) throws IOException {
+    String path = saved.resolve(name).toString();
+    model.write().overwrite().save(path);
+    return reader.read(path);
   }
 
   private Map<Long, Double> sparkProbabilities(PipelineModel model, Dataset<Row> rows) {
@@ -114,7 +132,7 @@ class RowScorerParityTest {
   void probabilitiesEqualSparkTransformOnEveryRecord(String family) {
     PipelineModel model = models.get(family);
     Map<Long, Double> spark = sparkProbabilities(model, frame);
-    RowScorer scorer = RowScorer.of(model);
+    RowScorer scorer = RowScorer.of(served.get(family));
     assertThat(spark).hasSize(records.size());
     double worst = 0;
     for (Object[] record : records) {
@@ -137,7 +155,7 @@ class RowScorerParityTest {
     double threshold = BinaryEvaluation.evaluate(model.transform(validation), RawSchema.TARGET, "probability")
         .threshold();
     Map<Long, Double> spark = sparkProbabilities(model, frame);
-    RowScorer scorer = RowScorer.of(model);
+    RowScorer scorer = RowScorer.of(served.get(family));
     int positives = 0;
     for (Object[] record : records) {
       long id = Encounters.encounterId(record);
@@ -154,7 +172,7 @@ class RowScorerParityTest {
   void nullsAndUnseenValuesScoreAsSparkScoresThem(String family) {
     PipelineModel model = models.get(family);
     Map<Long, Double> spark = sparkProbabilities(model, Encounters.frame(this.spark, unusual));
-    RowScorer scorer = RowScorer.of(model);
+    RowScorer scorer = RowScorer.of(served.get(family));
     assertThat(unusual).hasSizeGreaterThan(40);
     for (Object[] record : unusual) {
       double p = scorer.probability(record);
@@ -170,7 +188,7 @@ class RowScorerParityTest {
    * "error" (Spark fails the record; so does the row scorer, naming the column).
    */
   @Test
-  void otherStageSettingsScoreAsSparkDoes() {
+  void otherStageSettingsScoreAsSparkDoes() throws IOException {
     PipelineModel model = new Pipeline().setStages(new PipelineStage[] {
         new EngineeredFeatures(),
         new Imputer().setStrategy("mean").setInputCols(new String[] {"age_years", "num_lab_procedures"})
@@ -185,7 +203,7 @@ class RowScorerParityTest {
         new LogisticRegression().setMaxIter(20).setLabelCol(RawSchema.TARGET)})
         .fit(Encounters.part(spark, SampleSplit.uri(), "train"));
     Map<Long, Double> expected = sparkProbabilities(model, frame.where("number_diagnoses IS NOT NULL"));
-    RowScorer scorer = RowScorer.of(model);
+    RowScorer scorer = RowScorer.of(savedAndReadWithoutSpark(model, "other-settings"));
     int refused = 0;
     for (Object[] record : records) {
       long id = Encounters.encounterId(record);
@@ -201,6 +219,50 @@ class RowScorerParityTest {
     assertThat(expected).hasSize(records.size() - refused);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"lr", "rf", "gbt", DECISION_TREE})
+  void readingWithoutSparkGivesTheStagesSparkLoads(String family) {
+    Transformer[] spark = models.get(family).stages();
+    Transformer[] direct = served.get(family).stages();
+    assertThat(direct).hasSameSizeAs(spark);
+    for (int i = 0; i < spark.length; i++) {
+      assertThat(direct[i]).isInstanceOf(spark[i].getClass());
+      assertThat(direct[i].uid()).isEqualTo(spark[i].uid());
+      assertThat(savedParams(direct[i])).as("%s stage %d", family, i).isEqualTo(savedParams(spark[i]));
+    }
+  }
+
+  /** Every param's value and default, in the JSON Spark saves them as. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> savedParams(Transformer stage) {
+    Map<String, String> out = new TreeMap<>();
+    for (Param<?> p : stage.params()) {
+      Param<Object> param = (Param<Object>) p;
+      if (stage.isSet(param)) {
+        out.put(param.name(), param.jsonEncode(stage.getOrDefault(param)));
+      }
+      if (stage.hasDefault(param)) {
+        out.put(param.name() + " (default)", param.jsonEncode(stage.getDefault(param).get()));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aStageWithoutASparkFreeReaderIsNamed() {
+    String path = saved.resolve(NAIVE_BAYES.replaceAll("\\W", "_")).toString();
+    assertThatThrownBy(() -> reader.read(path)).isInstanceOf(UnsupportedStageException.class)
+        .hasMessageContaining("org.apache.spark.ml.classification.NaiveBayesModel");
+  }
+
+  @Test
+  void aDirectoryThatIsNotASavedModelIsRefusedNamingIt() throws IOException {
+    Path empty = Files.createDirectories(saved.resolve("not-a-model/metadata"));
+    assertThatThrownBy(() -> reader.read(saved.resolve("not-a-model").toString()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(empty.toString())
+        .hasMessageContaining("holds no part file");
+  }
+
   @Test
   void featureVectorsEqualSparkFeatures() {
     PipelineModel model = models.get("lr");
@@ -208,7 +270,7 @@ class RowScorerParityTest {
     for (Row r : model.transform(frame).select(RawSchema.ENCOUNTER_ID, FeaturePipeline.FEATURES).collectAsList()) {
       spark.put(r.getLong(0), (Vector) r.get(1));
     }
-    RowScorer scorer = RowScorer.of(model);
+    RowScorer scorer = RowScorer.of(served.get("lr"));
     for (Object[] record : records) {
       long id = Encounters.encounterId(record);
       assertThat(scorer.features(record)).as("encounter %d", id).containsExactly(spark.get(id).toArray());
