@@ -189,7 +189,7 @@ def model_lifecycle() -> Diagram:
     d.box("data", 40, 120, 180, 70, "Split data", ["initial train / validation"], "blue")
     d.box("sweep", 250, 120, 190, 70, "tune: ASHA sweep", ["parallel trials on Spark"], "blue")
     d.box("runs", 250, 240, 190, 80, "MLflow runs", ["parent + child per trial,", "metric at every rung"], "blue")
-    d.box("refit", 40, 240, 180, 80, "Best trial refit", ["one PipelineModel,", "test metrics"], "blue")
+    d.box("refit", 40, 240, 180, 80, "Best trial at R", ["one PipelineModel,", "test metrics"], "blue")
     d.box("register", 40, 380, 400, 120, "register: champion / challenger gate", [
         "candidate vs champion on the same held-out test rows", "promote only if better by --margin and above floors",
         "optional human approval · audit log · model card"], "blue")

@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
             + "waits there and a free worker promotes it once it is (the rung may grow meanwhile); with "
             + "immediate it is judged at once against the results so far and stopped if below. "
             + "Every trial is an MLflow child run; "
-            + "the parent run ends with the best configuration refitted at full resource, its test "
-            + "metrics, a CSV of all trials and the rung plot."
+            + "the parent run ends with the best trial's model at full resource (its own fit; refitted "
+            + "only with --refit-with-validation), its test metrics, a CSV of all trials and the rung plot."
     })
 final class TuneCommand implements Callable<Integer> {
 
@@ -80,7 +80,7 @@ final class TuneCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of sampling and models (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--refit-with-validation", description = "Refit the winner on train + validation (default: train only).")
+  @Option(names = "--refit-with-validation", description = "Refit the winner on train + validation (default: keep its model, fitted on train).")
   boolean refitWithValidation;
 
   @Option(names = "--resume", paramLabel = "RUN_ID",

@@ -60,6 +60,11 @@ class TuneCommandTest {
         .containsEntry("promotion", "paper");
     Map<String, String> metrics = keyValues(parent.at("/data/metrics"));
     assertThat(metrics).containsKeys("best_val_pr_auc", "test_pr_auc", "test_roc_auc");
+    // The logged model is the winning trial's own fit at R, not a refit: on validation it scores
+    // exactly what the trial scored.
+    assertThat(run.out()).contains("'s model from its run at R (trained on train), no refit");
+    assertThat(Double.parseDouble(metrics.get("model_val_pr_auc"))).isEqualTo(Double.parseDouble(
+        metrics.get("best_val_pr_auc")));
     assertThat(Double.parseDouble(metrics.get("trials_total"))).isEqualTo(9.0);
 
     List<String> artifacts = paths(mlflow.get("/api/2.0/mlflow/artifacts/list", "run_id", parentId, "path", "sweep"));

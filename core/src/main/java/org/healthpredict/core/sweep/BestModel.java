@@ -2,6 +2,7 @@ package org.healthpredict.core.sweep;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
@@ -24,9 +25,11 @@ import org.healthpredict.core.tuning.TrialEvent;
 import org.healthpredict.core.tuning.TrialStatus;
 
 /**
- * The sweep's winner as a deployable artifact: its configuration refitted at the full resource, as
- * one PipelineModel (feature stages fitted on the same rows + classifier), evaluated on the held-out
- * test split and logged as the parent run's {@code model}.
+ * The sweep's winner as a deployable artifact: one PipelineModel (feature stages fitted on the same
+ * rows + classifier at the full resource), evaluated on the held-out test split and logged as the
+ * parent run's {@code model}. The model the winning trial trained at R is used as it is when this
+ * driver holds it; it is refitted only for {@code --refit-with-validation} (other rows) or when the
+ * trial completed under a driver that died before a resume.
  */
 final class BestModel {
 
@@ -42,10 +45,11 @@ final class BestModel {
     this.progress = progress;
   }
 
-  /** The refitted model with its validation and test metrics. */
+  /** The sweep's model with its validation and test metrics. */
   public record Evaluated(PipelineModel model, BinaryMetrics validation, BinaryMetrics test) {}
 
-  Evaluated refitAndLog(TrackedRun parent, TrialStatus trial, TrialEvent.Result best, ResourceSpec resource) {
+  Evaluated refitAndLog(TrackedRun parent, TrialStatus trial, TrialEvent.Result best, ResourceSpec resource,
+      Optional<PipelineModel> trainedAtR) {
     String family = trial.config().family();
     // The parameters the winner completed with, its resource (e.g. maxIter) at the family's R included.
     Job atR = new Job(trial.id(), trial.config(), best.rung(), best.resource(), resource);
@@ -54,9 +58,16 @@ final class BestModel {
     ModelFamily stagesFor = Classifiers.needsScaling(family) ? ModelFamily.LR : ModelFamily.GBT;
     Dataset<Row> train = data.train();
     Dataset<Row> validation = data.validation();
-    Dataset<Row> fitOn = settings.refitWithValidation() ? train.union(validation) : train;
-    progress.accept("refitting the best configuration on " + (settings.refitWithValidation() ? "train + validation" : "train"));
-    PipelineModel model = FeaturePipeline.pipeline(stagesFor, classifier).fit(fitOn);
+    PipelineModel model;
+    if (trainedAtR.isPresent() && !settings.refitWithValidation()) {
+      // The configuration, seed and train rows a refit would use; only the compute would be repeated.
+      progress.accept("using trial " + trial.id() + "'s model from its run at R (trained on train), no refit");
+      model = trainedAtR.get();
+    } else {
+      Dataset<Row> fitOn = settings.refitWithValidation() ? train.union(validation) : train;
+      progress.accept("refitting the best configuration on " + (settings.refitWithValidation() ? "train + validation" : "train"));
+      model = FeaturePipeline.pipeline(stagesFor, classifier).fit(fitOn);
+    }
     BinaryMetrics onValidation = BinaryEvaluation.evaluate(model.transform(validation), RawSchema.TARGET, "probability");
     BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(data.test()), RawSchema.TARGET, "probability");
 
@@ -66,7 +77,7 @@ final class BestModel {
     params.forEach((k, v) -> logged.put("best." + k, v));
     parent.logParams(logged);
     parent.logMetric("best_" + settings.metric().metricName(), best.metric());
-    parent.logMetrics(onValidation.asMap("refit_val_"), 0);
+    parent.logMetrics(onValidation.asMap("model_val_"), 0);
     parent.logMetrics(onTest.asMap("test_"), 0);
     var metadata = ModelDescription.metadata(family, onValidation, data.manifest(), spark.version());
     if (metadata.isPresent()) {
@@ -74,7 +85,7 @@ final class BestModel {
     } else {
       ModelArtifacts.log(parent, model);
     }
-    progress.accept(String.format("refitted model: test %s %.4f, test roc_auc %.4f; logged as artifact 'model'",
+    progress.accept(String.format("sweep model: test %s %.4f, test roc_auc %.4f; logged as artifact 'model'",
         settings.metric().metricName().replace("val_", ""), settings.metric().of(onTest), onTest.rocAuc()));
     return new Evaluated(model, onValidation, onTest);
   }

@@ -14,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.spark.SparkContext;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.tracking.TrackedRun;
@@ -108,8 +110,9 @@ public final class SweepRunner {
          FeaturisedData data = FeaturisedData.prepare(input.train(), input.validation())) {
       progress.accept("features fitted once and cached: " + data.train().count() + " train rows, "
           + data.validation().count() + " validation rows");
-      new Workers(scheduler, journal, sweep, tracking, new TrialTrainer(data, settings.seed()), settings,
-          resumeRunId != null).runAll();
+      Workers workers = new Workers(scheduler, journal, sweep, tracking, new TrialTrainer(data, settings.seed()),
+          settings, resumeRunId != null);
+      workers.runAll();
 
       List<TrialStatus> trials = scheduler.trials();
       TrialEvent.Result best = scheduler.best().orElseThrow(() -> new IllegalStateException(
@@ -119,8 +122,11 @@ public final class SweepRunner {
           settings.metric().metricName(), best.metric()));
 
       SweepArtifacts.log(sweep, trials, scheduler.events(), settings, config);
+      Optional<PipelineModel> trainedAtR = Optional.ofNullable(workers.completedModels.get(best.trialId()))
+          .map(classifier -> data.assemble(bestTrial.config().family(), classifier));
+      workers.completedModels.clear();
       BestModel.Evaluated model = new BestModel(spark, input, settings, progress)
-          .refitAndLog(sweep, bestTrial, best, space.family(bestTrial.config().family()).resource());
+          .refitAndLog(sweep, bestTrial, best, space.family(bestTrial.config().family()).resource(), trainedAtR);
       sweep.finish();
       return new Outcome(sweep.runId(), sweep.experiment().id(), trials, best, model);
     }
@@ -181,6 +187,11 @@ public final class SweepRunner {
      * waiting by a dead driver are reopened instead.
      */
     private final Map<Integer, TrackedRun> children = new ConcurrentHashMap<>();
+    /**
+     * The classifiers trials completed at R with in this driver, by trial: the winner's is the sweep's
+     * model, so it need not be fitted a second time. Few trials reach R (about 1 in η^rungs).
+     */
+    final Map<Integer, ProbabilisticClassificationModel<?, ?>> completedModels = new ConcurrentHashMap<>();
 
     /** Whether this driver continues a dead one's sweep, so rungs may already be recorded. */
     private final boolean resumed;
@@ -390,6 +401,9 @@ public final class SweepRunner {
             job = null;
           } else if (decision instanceof Decision.Complete) {
             child.setTag(STATE_TAG, TrialState.COMPLETED.name());
+            if (fitted != null) {
+              completedModels.put(id, fitted.model());
+            }
             job = null;
           } else {
             job = null;
