@@ -1,5 +1,6 @@
 # Health Predict: the entry points a person types.
-#   make demo   split the bundled sample, run a short ASHA sweep, register the winner in MLflow
+#   make demo   split the bundled sample, run a short ASHA sweep, register the winner in MLflow, check the
+#               first batch of future encounters for drift, start the scoring service and call /predict
 #   make test   build and run every test (Java and Python)
 #   make help   list every target
 SHELL := bash
@@ -113,7 +114,7 @@ mlflow-stop: ## stop the local MLflow server
 DEMO_TRIALS ?= 9
 DEMO_MODEL ?= HealthPredict
 DEMO_BATCH ?= 1000
-demo: venv build mlflow-start ## split the sample, run a short ASHA sweep, register the winner behind the gate
+demo: venv build mlflow-start ## split, short ASHA sweep, register behind the gate, drift on the next batch, serve + /predict
 	$(JOBS) split --input data/sample/diabetic_data_sample.csv --output $(OUT)/split
 	@echo "Spark UI while the sweep runs: http://127.0.0.1:4040 (jobs are labelled 'trial N · rung K · <config>')"
 	$(JOBS) tune --data $(OUT)/split --space conf/spaces/quick.yaml --max-trials $(DEMO_TRIALS) --max-concurrent 2 \

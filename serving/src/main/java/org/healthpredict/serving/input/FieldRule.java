@@ -72,22 +72,51 @@ public sealed interface FieldRule {
     }
   }
 
-  /** Categories from a closed list the data set defines (age brackets, lab results, dosage changes). */
-  record Vocabulary(boolean required, Set<String> values) implements FieldRule {
+  /**
+   * Categories from a closed list the data set defines (age brackets, lab results, dosage changes).
+   * A value is matched against the list in the parser's buffer and the list's own String returned:
+   * no String per value, and the indexers' hash lookups find its hash code cached.
+   */
+  record Vocabulary(boolean required, Set<String> values, String[] ordered) implements FieldRule {
+    Vocabulary(boolean required, Set<String> values) {
+      this(required, values, values.toArray(String[]::new));
+    }
+
     @Override
     public Object read(JsonParser p, int record, String name, List<FieldError> errors) throws IOException {
       JsonToken t = p.currentToken();
       if (isMissing(p, t)) {
         return null;
       }
-      String text = t == JsonToken.VALUE_STRING ? p.getText() : null;
-      if (text != null && values.contains(text)) {
-        return text;
+      String known = t == JsonToken.VALUE_STRING ? find(p) : null;
+      if (known != null) {
+        return known;
       }
       errors.add(new FieldError(path(record, name), t == JsonToken.VALUE_STRING ? "unknown value" : "wrong type",
           "one of " + new TreeSet<>(values)));
       p.skipChildren();
       return null;
+    }
+
+    private String find(JsonParser p) throws IOException {
+      char[] buffer = p.getTextCharacters();
+      int offset = p.getTextOffset();
+      int length = p.getTextLength();
+      for (String value : ordered) {
+        if (value.length() == length && matches(value, buffer, offset)) {
+          return value;
+        }
+      }
+      return null;
+    }
+
+    private static boolean matches(String value, char[] buffer, int offset) {
+      for (int k = 0; k < value.length(); k++) {
+        if (buffer[offset + k] != value.charAt(k)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -127,7 +156,14 @@ public sealed interface FieldRule {
   }
 
   private static boolean isMissing(JsonParser p, JsonToken t) throws IOException {
-    return t == JsonToken.VALUE_NULL
-        || (t == JsonToken.VALUE_STRING && (p.getTextLength() == 0 || "?".equals(p.getText())));
+    if (t == JsonToken.VALUE_NULL) {
+      return true;
+    }
+    if (t != JsonToken.VALUE_STRING) {
+      return false;
+    }
+    // Read in the parser's buffer: asking for the text would build a String for every value.
+    int length = p.getTextLength();
+    return length == 0 || (length == 1 && p.getTextCharacters()[p.getTextOffset()] == '?');
   }
 }

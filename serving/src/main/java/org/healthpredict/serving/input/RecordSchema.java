@@ -1,5 +1,7 @@
 package org.healthpredict.serving.input;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -31,6 +33,8 @@ public final class RecordSchema {
   private final List<String> fields;
   private final FieldRule[] rules;
   private final Map<String, Integer> indexByName;
+  /** Each column's name, pre-encoded for the parser's byte-compare fast path ({@link RecordReader}). */
+  private final SerializableString[] encodedNames;
   private final int[] required;
 
   private RecordSchema() {
@@ -49,6 +53,7 @@ public final class RecordSchema {
       }
     }
     required = req.stream().mapToInt(Integer::intValue).toArray();
+    encodedNames = fields.stream().map(SerializedString::new).toArray(SerializableString[]::new);
   }
 
   private static final RecordSchema INSTANCE = new RecordSchema();
@@ -61,6 +66,11 @@ public final class RecordSchema {
   public int index(String name) {
     Integer i = indexByName.get(name);
     return i == null ? -1 : i;
+  }
+
+  /** The column name at {@code index}, encoded for {@code JsonParser.nextFieldName(SerializableString)}. */
+  public SerializableString encodedName(int index) {
+    return encodedNames[index];
   }
 
   public int size() {

@@ -1,5 +1,7 @@
 package org.healthpredict.serving.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -32,6 +34,9 @@ public final class ServingMetrics {
   private final Gauge modelLoaded;
   private final Gauge modelInfo;
   private final Counter reloads;
+  /** By variant ordinal, then label. */
+  private final CounterDataPoint[][] predictionCounts;
+  private final DistributionDataPoint[] scoreHistograms;
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public ServingMetrics() {
@@ -50,6 +55,15 @@ public final class ServingMetrics {
     reloads = Counter.builder().name("hp_model_reloads_total").help("Model reload attempts by outcome")
         .labelNames("outcome").register(registry);
     JvmMetrics.builder().register(registry);
+    // Every record of a batch is counted: resolve the few label combinations once, not per record.
+    Variant[] variants = Variant.values();
+    predictionCounts = new CounterDataPoint[variants.length][2];
+    scoreHistograms = new DistributionDataPoint[variants.length];
+    for (Variant v : variants) {
+      predictionCounts[v.ordinal()][0] = predictions.labelValues("0", v.label());
+      predictionCounts[v.ordinal()][1] = predictions.labelValues("1", v.label());
+      scoreHistograms[v.ordinal()] = scores.labelValues(v.label());
+    }
   }
 
   public void request(String route, int status, String variant, double seconds) {
@@ -59,8 +73,8 @@ public final class ServingMetrics {
   }
 
   public void prediction(Variant variant, int label, double probability) {
-    predictions.labelValues(label == 1 ? "1" : "0", variant.label()).inc();
-    scores.labelValues(variant.label()).observe(probability);
+    predictionCounts[variant.ordinal()][label == 1 ? 1 : 0].inc();
+    scoreHistograms[variant.ordinal()].observe(probability);
   }
 
   public void reload(String outcome) {
