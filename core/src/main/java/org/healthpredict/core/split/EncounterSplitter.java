@@ -35,10 +35,18 @@ public final class EncounterSplitter {
   /** The split of one input: rows with their part, and the last encounter_id of the initial data. */
   public record Labelled(Dataset<Row> rows, long modellingRows, long initialRows, Long initialCutoffId) {}
 
-  public Labelled label(Dataset<Row> accepted) {
-    Column terminal = col(RawSchema.DISCHARGE_DISPOSITION_ID).isin(RawSchema.TERMINAL_DISPOSITIONS.toArray());
+  /** True for an encounter that ended in death or hospice: it is excluded from modelling. */
+  public static Column terminal() {
+    return col(RawSchema.DISCHARGE_DISPOSITION_ID).isin(RawSchema.TERMINAL_DISPOSITIONS.toArray());
+  }
+
+  /**
+   * Labels accepted rows, given how many of them are for modelling (not {@link #terminal()}): the
+   * caller counts them in a pass it makes anyway, so the split spends no Spark job on that alone.
+   */
+  public Labelled label(Dataset<Row> accepted, long modellingRows) {
+    Column terminal = terminal();
     Dataset<Row> modelling = accepted.filter(functions.not(terminal));
-    long modellingRows = modelling.count();
     long initialRows = Math.round(modellingRows * options.initialFraction());
     Long cutoff = initialRows == 0 ? null : nthSmallestEncounterId(modelling, initialRows);
 

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,10 +18,12 @@ import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.healthpredict.core.data.RawReader;
 import org.healthpredict.core.data.RawSchema;
@@ -71,7 +74,14 @@ public final class SplitRunner {
     RawReader.RawInput cached = new RawReader.RawInput(parsed, input.header(), input.files());
     AtomicOutput output = AtomicOutput.begin(hadoop, outputUri);
     try {
-      EncounterSplitter.Labelled labelled = new EncounterSplitter(options).label(cached.accepted());
+      // One pass (which also fills the cache) counts both what the cut-off needs and the rejected
+      // lines: a Spark job costs tens to hundreds of ms to plan and schedule however small its input.
+      Column accepted = col(RawReader.REJECTION).isNull();
+      Row tally = parsed.agg(
+          count(when(accepted.and(functions.not(EncounterSplitter.terminal())), 1)),
+          count(when(functions.not(accepted), 1))).first();
+      long rejectedCount = tally.getLong(1);
+      EncounterSplitter.Labelled labelled = new EncounterSplitter(options).label(cached.accepted(), tally.getLong(0));
       progress.accept("validated rows; " + labelled.modellingRows() + " rows for modelling, first "
           + labelled.initialRows() + " are initial data (encounter_id <= " + labelled.initialCutoffId() + ")");
 
@@ -84,9 +94,8 @@ public final class SplitRunner {
 
       Dataset<Row> rejected = cached.rejected();
       rejected.write().mode(SaveMode.ErrorIfExists).json(output.stagingChild("rejected"));
-      List<String> samples = rejected.limit(REJECTION_SAMPLES).collectAsList().stream()
-          .map(r -> r.getString(2) + " [" + r.getString(0) + "]").toList();
-      long rejectedCount = spark.read().schema(rejected.schema()).json(output.stagingChild("rejected")).count();
+      List<String> samples = rejectedCount == 0 ? List.of() : rejected.limit(REJECTION_SAMPLES).collectAsList()
+          .stream().map(r -> r.getString(2) + " [" + r.getString(0) + "]").toList();
 
       SplitManifest manifest = manifest(inputUri, input.files(), checksum, options, labelled, parts,
           rejectedCount, samples);

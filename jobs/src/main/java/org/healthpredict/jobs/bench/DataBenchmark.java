@@ -26,7 +26,8 @@ import org.healthpredict.core.split.SplitRunner;
 /**
  * `make bench-data`: generates synthetic inputs of growing size, then times `split` and a fit +
  * transform of the feature pipeline on each, several times, and prints medians, rows per second,
- * peak heap, and how flat the time per row stays as the input grows.
+ * peak heap, and how flat the time per row stays as the input grows. The JVM is warmed up on the
+ * sample and then by one untimed run on the first size, so every size is timed in a warm JVM.
  *
  * <p>Arguments: {@code [sizes=100000,300000,1000000] [repeats=3] [workDir=out/bench]}.
  */
@@ -56,6 +57,14 @@ public final class DataBenchmark {
       String split = work.resolve("split-" + rows).toUri().toString();
       Step generate = measure(() -> new SyntheticEncounters(spark, l -> {}).generate(source, raw, new SyntheticEncounters.Options(rows, 42L, 0)));
       log(String.format(Locale.ROOT, "%,d rows generated in %.1f s", rows, generate.seconds));
+      if (results.isEmpty()) {
+        // The sample is too small to bring the JIT to steady state, so without this the first size's
+        // runs would pay for compilation the later (larger) sizes never see, and the per-row
+        // comparison would measure warm-up rather than scaling. One untimed run levels them.
+        new SplitRunner(spark, l -> {}).run(raw, split, SplitOptions.DEFAULTS);
+        featurise(spark, split);
+        log(String.format(Locale.ROOT, "%,d rows: untimed warm-up run done", rows));
+      }
       List<Step> splits = new ArrayList<>();
       List<Step> features = new ArrayList<>();
       for (int r = 0; r < repeats; r++) {
