@@ -111,7 +111,8 @@ SPECS = {
         "user": "10001:10001",
         "entrypoint_head": ["java", "-XX:MaxRAMPercentage=75"],
         "entrypoint_tail": ["-cp", "@/app/jib-classpath-file", "org.healthpredict.serving.ServingMain"],
-        "jvm_flags": spark_java_flags(),
+        # The throughput collector, as bin/health-predict-serve runs it (docs/benchmarks.md, bench-serving).
+        "jvm_flags": spark_java_flags() + ["-XX:+UseParallelGC"],
         "ports": {"8080/tcp"},
         "env": {"PORT": "8080"},
         "labels": {"org.healthpredict.health.liveness": "/health/live",
