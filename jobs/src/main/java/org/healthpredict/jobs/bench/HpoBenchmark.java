@@ -246,7 +246,7 @@ public final class HpoBenchmark {
     out.append("\nGrid: one TVS per family over the cached featurised train ∪ validation (trainRatio = train/(train+validation), "
         + "TVS's own random split), every configuration at its family's R, areaUnderPR, wall time summed over families "
         + "(incl. featurising once and TVS's refit of each family's best on train ∪ validation). ASHA: wall time of "
-        + "SweepRunner.run (featurising, trials, MLflow logging, refit of the winner on train only); its best validation "
+        + "SweepRunner.run (featurising, trials, MLflow logging, the winner's own model at R, test scoring and logging); its best validation "
         + "PR-AUC is the scheduler's, on our validation part. The grid's refitted model has seen our validation rows, so its "
         + "'on our validation' figure is optimistic; test PR-AUC is the fair comparison.\n");
     if (!throughput.isEmpty()) {
