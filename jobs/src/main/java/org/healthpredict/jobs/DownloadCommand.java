@@ -3,11 +3,9 @@ package org.healthpredict.jobs;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import org.healthpredict.core.data.download.DownloadException;
 import org.healthpredict.core.data.download.UciDownloader;
+import org.healthpredict.core.spark.SparkSessions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +49,7 @@ final class DownloadCommand implements Callable<Integer> {
     }
     UciDownloader.Result r;
     try {
-      r = new UciDownloader(hadoopConfiguration(), line -> System.out.println("download: " + line))
+      r = new UciDownloader(SparkSessions.hadoopConfiguration(), line -> System.out.println("download: " + line))
           .download(url, out, sha256);
     } catch (DownloadException e) {
       if (e.isInvalidData()) {
@@ -65,15 +63,5 @@ final class DownloadCommand implements Callable<Integer> {
         r.sha256(), r.rows(), r.dataUri(), r.mappingUri() != null ? " mapping=" + r.mappingUri() : "",
         r.seconds());
     return HealthPredictCli.EXIT_OK;
-  }
-
-  /**
-   * The Hadoop settings a SparkSession would get (spark.hadoop.* from spark-submit or system
-   * properties, e.g. the s3a endpoint), without starting Spark just to copy two files.
-   */
-  private static Configuration hadoopConfiguration() {
-    SparkConf conf = new SparkConf(true);
-    conf.setIfMissing("spark.hadoop.fs.s3a.path.style.access", "true");
-    return SparkHadoopUtil.get().newConfiguration(conf);
   }
 }

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -39,19 +40,24 @@ public final class RawReader {
 
   private RawReader() {}
 
+  /** True for a parsed line that passed validation (it carries no rejection reason). */
+  public static Column isAccepted() {
+    return functions.col(REJECTION).isNull();
+  }
+
   /** Validated lines of one input: accepted rows in the typed schema and rejected lines with reasons. */
   public record RawInput(Dataset<Row> parsed, RawHeader header, List<String> files) {
 
     /** Valid rows, in {@link RawSchema#typedSchema()}. */
     public Dataset<Row> accepted() {
       String[] typed = RawSchema.typedSchema().fieldNames();
-      return parsed.filter(functions.col(REJECTION).isNull())
-          .select(Arrays.stream(typed).map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
+      return parsed.filter(isAccepted())
+          .select(Arrays.stream(typed).map(functions::col).toArray(Column[]::new));
     }
 
     /** Refused lines: file, line text and the reason. */
     public Dataset<Row> rejected() {
-      return parsed.filter(functions.col(REJECTION).isNotNull()).select(FILE, LINE, REJECTION);
+      return parsed.filter(functions.not(isAccepted())).select(FILE, LINE, REJECTION);
     }
   }
 

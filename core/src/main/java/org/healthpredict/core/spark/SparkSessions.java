@@ -1,6 +1,8 @@
 package org.healthpredict.core.spark;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -10,6 +12,8 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
 
   private static final long LOCAL_FILE_OPEN_COST = 128 * 1024;
+  /** s3a:// works with any S3 API (S3Proxy, MinIO) when path-style access is asked for. */
+  private static final String S3A_PATH_STYLE = "spark.hadoop.fs.s3a.path.style.access";
 
   private SparkSessions() {}
 
@@ -31,10 +35,20 @@ public final class SparkSessions {
     // Sweeps run several trials at once, each in its own pool: FAIR shares the executors between
     // them instead of letting the first trial's jobs queue the others (FIFO). Harmless for one job.
     conf.setIfMissing("spark.scheduler.mode", "FAIR");
-    // s3a:// works with any S3 API (S3Proxy, MinIO) when path-style access is asked for.
-    conf.setIfMissing("spark.hadoop.fs.s3a.path.style.access", "true");
+    conf.setIfMissing(S3A_PATH_STYLE, "true");
     conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * The Hadoop settings a session from {@link #getOrCreate} would get (spark.hadoop.* from
+   * spark-submit or system properties, e.g. the s3a endpoint), for work that reads or copies files
+   * without starting Spark.
+   */
+  public static Configuration hadoopConfiguration() {
+    SparkConf conf = new SparkConf(true);
+    conf.setIfMissing(S3A_PATH_STYLE, "true");
+    return SparkHadoopUtil.get().newConfiguration(conf);
   }
 
   private static int localShufflePartitions() {

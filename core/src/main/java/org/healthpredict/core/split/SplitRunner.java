@@ -76,7 +76,7 @@ public final class SplitRunner {
     try {
       // One pass (which also fills the cache) counts both what the cut-off needs and the rejected
       // lines: a Spark job costs tens to hundreds of ms to plan and schedule however small its input.
-      Column accepted = col(RawReader.REJECTION).isNull();
+      Column accepted = RawReader.isAccepted();
       Row tally = parsed.agg(
           count(when(accepted.and(functions.not(EncounterSplitter.terminal())), 1)),
           count(when(functions.not(accepted), 1))).first();

@@ -48,15 +48,12 @@ final class BestModel {
   /** The sweep's model with its validation and test metrics. */
   public record Evaluated(PipelineModel model, BinaryMetrics validation, BinaryMetrics test) {}
 
-  Evaluated refitAndLog(TrackedRun parent, TrialStatus trial, TrialEvent.Result best, ResourceSpec resource,
+  Evaluated logBest(TrackedRun parent, TrialStatus trial, TrialEvent.Result best, ResourceSpec resource,
       Optional<PipelineModel> trainedAtR) {
     String family = trial.config().family();
     // The parameters the winner completed with, its resource (e.g. maxIter) at the family's R included.
     Job atR = new Job(trial.id(), trial.config(), best.rung(), best.resource(), resource);
     Map<String, Object> params = new LinkedHashMap<>(atR.classifierParams());
-    ProbabilisticClassifier<?, ?, ?> classifier = Classifiers.create(family, params, settings.seed());
-    ModelFamily stagesFor = Classifiers.needsScaling(family) ? ModelFamily.LR : ModelFamily.GBT;
-    Dataset<Row> train = data.train();
     Dataset<Row> validation = data.validation();
     PipelineModel model;
     if (trainedAtR.isPresent() && !settings.refitWithValidation()) {
@@ -64,9 +61,7 @@ final class BestModel {
       progress.accept("using trial " + trial.id() + "'s model from its run at R (trained on train), no refit");
       model = trainedAtR.get();
     } else {
-      Dataset<Row> fitOn = settings.refitWithValidation() ? train.union(validation) : train;
-      progress.accept("refitting the best configuration on " + (settings.refitWithValidation() ? "train + validation" : "train"));
-      model = FeaturePipeline.pipeline(stagesFor, classifier).fit(fitOn);
+      model = refit(family, params, validation);
     }
     BinaryMetrics onValidation = BinaryEvaluation.evaluate(model.transform(validation), RawSchema.TARGET, "probability");
     BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(data.test()), RawSchema.TARGET, "probability");
@@ -88,6 +83,14 @@ final class BestModel {
     progress.accept(String.format("sweep model: test %s %.4f, test roc_auc %.4f; logged as artifact 'model'",
         settings.metric().metricName().replace("val_", ""), settings.metric().of(onTest), onTest.rocAuc()));
     return new Evaluated(model, onValidation, onTest);
+  }
+
+  private PipelineModel refit(String family, Map<String, Object> params, Dataset<Row> validation) {
+    ProbabilisticClassifier<?, ?, ?> classifier = Classifiers.create(family, params, settings.seed());
+    ModelFamily stagesFor = Classifiers.needsScaling(family) ? ModelFamily.LR : ModelFamily.GBT;
+    Dataset<Row> fitOn = settings.refitWithValidation() ? data.train().union(validation) : data.train();
+    progress.accept("refitting the best configuration on " + (settings.refitWithValidation() ? "train + validation" : "train"));
+    return FeaturePipeline.pipeline(stagesFor, classifier).fit(fitOn);
   }
 
 }

@@ -126,7 +126,7 @@ public final class SweepRunner {
           .map(classifier -> data.assemble(bestTrial.config().family(), classifier));
       workers.completedModels.clear();
       BestModel.Evaluated model = new BestModel(spark, input, settings, progress)
-          .refitAndLog(sweep, bestTrial, best, space.family(bestTrial.config().family()).resource(), trainedAtR);
+          .logBest(sweep, bestTrial, best, space.family(bestTrial.config().family()).resource(), trainedAtR);
       sweep.finish();
       return new Outcome(sweep.runId(), sweep.experiment().id(), trials, best, model);
     }

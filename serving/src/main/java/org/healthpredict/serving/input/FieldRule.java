@@ -77,9 +77,25 @@ public sealed interface FieldRule {
    * A value is matched against the list in the parser's buffer and the list's own String returned:
    * no String per value, and the indexers' hash lookups find its hash code cached.
    */
-  record Vocabulary(boolean required, Set<String> values, String[] ordered) implements FieldRule {
+  final class Vocabulary implements FieldRule {
+    private final boolean required;
+    private final Set<String> values;
+    /** The values as an array: the lookup below runs for every field of every record. */
+    private final String[] ordered;
+
     Vocabulary(boolean required, Set<String> values) {
-      this(required, values, values.toArray(String[]::new));
+      this.required = required;
+      this.values = values;
+      this.ordered = values.toArray(String[]::new);
+    }
+
+    @Override
+    public boolean required() {
+      return required;
+    }
+
+    public Set<String> values() {
+      return values;
     }
 
     @Override

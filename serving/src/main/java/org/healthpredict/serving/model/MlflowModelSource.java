@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.model.ModelMetadata;
 import org.healthpredict.core.release.ModelLoader;
+import org.healthpredict.core.spark.SparkSessions;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.serving.model.saved.SavedPipelineReader;
 import org.healthpredict.serving.model.saved.UnsupportedStageException;
@@ -17,7 +18,6 @@ import org.healthpredict.serving.scoring.RowScorer;
 import org.healthpredict.serving.scoring.TransformScorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 /**
  * Loads models the way every other part of the product does ({@link ModelLoader}: registry alias,
@@ -35,12 +35,11 @@ public final class MlflowModelSource implements ModelSource {
   private final ModelLoader loader;
   private final ScorerKind scorerKind;
   private final SavedPipelineReader savedReader;
-  private final Configuration hadoop;
   private SparkSession spark;
 
   public MlflowModelSource(Tracking tracking, ScorerKind scorerKind) {
     this.scorerKind = scorerKind;
-    this.hadoop = hadoopConfiguration();
+    Configuration hadoop = SparkSessions.hadoopConfiguration();
     this.savedReader = new SavedPipelineReader(hadoop);
     this.loader = new ModelLoader(tracking, dir -> MlflowModel.load(dir, hadoop, this::readPipeline));
   }
@@ -97,15 +96,6 @@ public final class MlflowModelSource implements ModelSource {
       LOG.info("local SparkSession for model reading started in {} s", seconds(System.nanoTime() - start));
     }
     return spark;
-  }
-
-  /** What a SparkSession's Hadoop configuration would hold: the defaults plus every spark.hadoop.* setting. */
-  private static Configuration hadoopConfiguration() {
-    Configuration conf = new Configuration();
-    for (Tuple2<String, String> setting : new SparkConf(true).getAllWithPrefix("spark.hadoop.")) {
-      conf.set(setting._1(), setting._2());
-    }
-    return conf;
   }
 
   private static String seconds(long nanos) {

@@ -47,9 +47,12 @@ final class SavedStage {
     return new SavedStage(hadoop, uri, text.lines().findFirst().orElse(""));
   }
 
-  /** A stage whose metadata is held in a string (the trees of an ensemble keep theirs in a table). */
-  static SavedStage inline(Configuration hadoop, String uri, String json) {
-    return new SavedStage(hadoop, uri, json);
+  /**
+   * Metadata held in a string (the trees of an ensemble keep theirs in a table): params and figures
+   * only, no data directory of its own.
+   */
+  static SavedStage inline(String uri, String json) {
+    return new SavedStage(null, uri, json);
   }
 
   String uri() {

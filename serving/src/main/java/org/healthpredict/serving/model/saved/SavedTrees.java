@@ -98,7 +98,7 @@ final class SavedTrees {
         throw new IllegalArgumentException(stage.uri() + ": tree " + entry.getKey() + " has metadata but no nodes");
       }
       roots.add(build(nodes, impurity));
-      metadata.add(SavedStage.inline(null, stage.uri() + "/treesMetadata#" + entry.getKey(),
+      metadata.add(SavedStage.inline(stage.uri() + "/treesMetadata#" + entry.getKey(),
           entry.getValue().getString("_2", 0)));
       weights[i++] = entry.getValue().getDouble("_3", 0);
     }
