@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.functions;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
@@ -20,13 +21,18 @@ import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
 /**
- * Computes {@link BinaryMetrics} from a scored data set on the cluster: nothing but the metric
- * curves' summary comes back to the driver.
+ * Computes {@link BinaryMetrics} from a scored data set. Up to {@link #IN_MEMORY_ROWS} rows (a
+ * validation or test part) are collected in one Spark job and evaluated on the driver; larger sets are
+ * evaluated on the cluster, where nothing but the metric curves' summary comes back to the driver.
+ * Both give the same numbers.
  */
 public final class BinaryEvaluation {
 
   /** Probabilities are clipped away from 0 and 1 so log-loss stays finite, as scikit-learn does. */
-  private static final double EPS = 1e-15;
+  static final double EPS = 1e-15;
+
+  /** Scored rows evaluated on the driver: two doubles each, a few MB at most. */
+  static final int IN_MEMORY_ROWS = 200_000;
 
   private BinaryEvaluation() {}
 
@@ -37,8 +43,23 @@ public final class BinaryEvaluation {
 
   public static BinaryMetrics evaluate(Dataset<Row> scored, String labelCol, String probabilityCol) {
     Dataset<Row> pairs = scored
-        .select(positiveProbability(probabilityCol).as("p"), col(labelCol).cast("double").as("y"))
-        .cache();
+        .select(positiveProbability(probabilityCol).as("p"), col(labelCol).cast("double").as("y"));
+    List<Row> few = pairs.limit(IN_MEMORY_ROWS + 1).collectAsList();
+    if (few.size() > IN_MEMORY_ROWS) {
+      return onCluster(pairs);
+    }
+    double[] p = new double[few.size()];
+    double[] y = new double[few.size()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = few.get(i).getDouble(0);
+      y[i] = few.get(i).getDouble(1);
+    }
+    return InMemoryEvaluation.evaluate(p, y);
+  }
+
+  /** Evaluates (p, y) pairs with Spark jobs; package-private so tests can compare both ways. */
+  static BinaryMetrics onCluster(Dataset<Row> scoredPairs) {
+    Dataset<Row> pairs = scoredPairs.cache();
     try {
       Column p = least(greatest(col("p"), lit(EPS)), lit(1 - EPS));
       Row agg = pairs.agg(

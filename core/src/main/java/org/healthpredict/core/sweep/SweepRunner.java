@@ -322,6 +322,7 @@ public final class SweepRunner {
         child.setTags(stoppedTags(rung, stop));
         child.finish();
       }
+      trainer.forget(id);
       progress.accept("trial " + id + " · rung " + rung + " → STOP (" + stop.reason() + ", waited there)");
     }
 
@@ -414,6 +415,7 @@ public final class SweepRunner {
         }
       } finally {
         if (!waits) {
+          trainer.forget(id);
           child.close();  // ends the run FAILED if an exception got here before finish()
         }
         if (label != null) {

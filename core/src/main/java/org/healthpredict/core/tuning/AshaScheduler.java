@@ -25,8 +25,9 @@ import java.util.TreeMap;
  *   results so far (itself included); at or above the (1 - 1/η) quantile the same worker trains it at
  *   the next rung, below it is STOPPED for good.</li>
  * </ul>
- * Ray decides at once because a paused trial holds a checkpoint that is costly to keep. MLlib has no
- * warm start, so every promotion retrains from scratch anyway and waiting costs nothing, while deciding
+ * Ray decides at once because a paused trial holds a checkpoint that is costly to keep. Here a waiting
+ * trial holds nothing (most MLlib families retrain from scratch) or a few GBT trees in memory (the sweep
+ * continues GBT trials from their previous rung), so waiting costs nothing, while deciding
  * at once on a near-empty rung promotes early mediocre trials: on the 27-configuration benchmark the
  * rungs held 27/15/14/9 results instead of 27/9/3/1, and the sweep took 0.48× the grid's time instead
  * of the 0.30× target (docs/benchmarks.md). Hence PAPER by default.

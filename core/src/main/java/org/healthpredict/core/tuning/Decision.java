@@ -11,7 +11,10 @@ public sealed interface Decision {
 
   Action action();
 
-  /** Promoted: train again at the next rung with this resource (MLlib has no warm start, so from scratch). */
+  /**
+   * Promoted: train at the next rung with this resource (GBT continues its trees; other MLlib families
+   * are fitted again from scratch).
+   */
   record Continue(int rung, double resource) implements Decision {
     @Override
     public Action action() {
