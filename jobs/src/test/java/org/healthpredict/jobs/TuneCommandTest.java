@@ -86,6 +86,16 @@ class TuneCommandTest {
       mlflow.get("/api/2.0/mlflow/metrics/get-history", "run_id", runId, "metric_key", "val_pr_auc")
           .get("metrics").forEach(h -> steps.add(h.get("step").asLong()));
       assertThat(steps).as("one result per rung, each rung once").doesNotHaveDuplicates();
+      // A promoted GBT trial continues its previous rung's trees; other families start again.
+      Map<Long, Double> reused = new java.util.TreeMap<>();
+      mlflow.get("/api/2.0/mlflow/metrics/get-history", "run_id", runId, "metric_key", "iterations_reused")
+          .get("metrics").forEach(h -> reused.put(h.get("step").asLong(), h.get("value").asDouble()));
+      List<Long> rungs = steps.stream().sorted().toList();
+      for (int i = 0; i < rungs.size(); i++) {
+        boolean continued = i > 0 && "gbt".equals(tags.get("health_predict.model_family"));
+        assertThat(reused.get(rungs.get(i))).as("iterations reused at %d", rungs.get(i))
+            .isEqualTo(continued ? rungs.get(i - 1).doubleValue() : 0.0);
+      }
       assertThat(child.at("/info/status").asText()).isEqualTo("FINISHED");
       steps.forEach(s -> resultsPerStep.merge(s, 1, Integer::sum));
       long top = steps.stream().mapToLong(Long::longValue).max().orElseThrow();

@@ -375,6 +375,7 @@ public final class SweepRunner {
             child.logMetrics(fitted.validation().asMap("val_"), step);
             child.logMetric("rung", job.rung(), step);
             child.logMetric("fit_seconds", fitted.seconds(), step);
+            child.logMetric("iterations_reused", fitted.iterationsReused(), step);
           } else {
             value = recorded;
             progress.accept(label + ": recorded before the driver died, not trained again");

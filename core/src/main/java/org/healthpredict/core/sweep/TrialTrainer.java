@@ -36,8 +36,12 @@ public final class TrialTrainer {
     this.seed = seed;
   }
 
-  /** A fitted classifier (features already prepared) and its validation metrics. */
-  public record Fitted(ProbabilisticClassificationModel<?, ?> model, BinaryMetrics validation, double seconds) {}
+  /**
+   * A fitted classifier (features already prepared), its validation metrics, and how many of its
+   * iterations an earlier rung of the trial had already fitted (0 unless a GBT was continued).
+   */
+  public record Fitted(ProbabilisticClassificationModel<?, ?> model, BinaryMetrics validation, double seconds,
+      int iterationsReused) {}
 
   public Fitted fit(Job job) {
     String family = job.config().family();
@@ -50,8 +54,11 @@ public final class TrialTrainer {
     }
     long start = System.nanoTime();
     ProbabilisticClassificationModel<?, ?> model;
+    int reused = 0;
     if (classifier instanceof GBTClassifier gbt && job.resourceSpec().kind() == ResourceSpec.Kind.ITERATIONS) {
-      GBTClassificationModel boosted = GbtWarmStart.fit(gbt, train, boostedSoFar.get(job.trialId()));
+      GBTClassificationModel previous = boostedSoFar.get(job.trialId());
+      reused = previous == null ? 0 : previous.getNumTrees();
+      GBTClassificationModel boosted = GbtWarmStart.fit(gbt, train, previous);
       boostedSoFar.put(job.trialId(), boosted);
       model = boosted;
     } else {
@@ -59,7 +66,7 @@ public final class TrialTrainer {
     }
     BinaryMetrics metrics = BinaryEvaluation.evaluate(model.transform(data.validation()), RawSchema.TARGET,
         model.getProbabilityCol());
-    return new Fitted(model, metrics, (System.nanoTime() - start) / 1e9);
+    return new Fitted(model, metrics, (System.nanoTime() - start) / 1e9, reused);
   }
 
   /** The trial ended (completed, stopped or failed): its trees are not continued any more. */
