@@ -112,7 +112,11 @@ public final class TopCategories extends Estimator<TopCategoriesModel> implement
         .orderBy(col("count").desc(), col(in).asc())
         .limit(getK())
         .collect();
-    String[] categories = Arrays.stream(top).map(r -> r.getString(0)).toArray(String[]::new);
+    return model(Arrays.stream(top).map(r -> r.getString(0)).toArray(String[]::new));
+  }
+
+  /** The model keeping {@code categories}, with this estimator's params (also used by {@link FeatureFit}). */
+  TopCategoriesModel model(String[] categories) {
     TopCategoriesModel model = copyValues(new TopCategoriesModel(uid), ParamMap.empty());
     model.setCategories(categories);
     return model.setParent(this);

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.features.FeatureFit;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.training.Classifiers;
@@ -44,8 +45,7 @@ public final class FeaturisedData implements AutoCloseable {
   }
 
   public static FeaturisedData prepare(Dataset<Row> rawTrain, Dataset<Row> rawValidation) {
-    List<PipelineStage> stages = FeaturePipeline.stages(ModelFamily.GBT);
-    PipelineModel features = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(rawTrain);
+    PipelineModel features = FeatureFit.fit(ModelFamily.GBT, rawTrain);
     // Featurised once: the scaler is fitted on the same cached rows the trials then read.
     Dataset<Row> unscaledTrain = cache(featurise(features, rawTrain));
     // Scale only: centring would turn the sparse one-hot vectors dense (as in FeaturePipeline).

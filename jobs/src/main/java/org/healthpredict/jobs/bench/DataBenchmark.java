@@ -10,13 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.synthetic.SyntheticEncounters;
+import org.healthpredict.core.features.FeatureFit;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.spark.SparkSessions;
@@ -85,9 +84,7 @@ public final class DataBenchmark {
 
   /** Fits the (LR, so with scaling: every stage) feature pipeline on train and transforms all modelling rows. */
   private static void featurise(SparkSession spark, String split) {
-    List<PipelineStage> stages = FeaturePipeline.stages(ModelFamily.LR);
-    PipelineModel fitted = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
-        .fit(spark.read().parquet(split + "/initial/train"));
+    PipelineModel fitted = FeatureFit.fit(ModelFamily.LR, spark.read().parquet(split + "/initial/train"));
     Dataset<Row> all = spark.read().parquet(split + "/initial/*", split + "/future");
     fitted.transform(all).select(FeaturePipeline.FEATURES).write().format("noop").mode("overwrite").save();
   }
