@@ -11,7 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.split.SplitManifest;
-import org.healthpredict.core.split.SplitRunner;
+import org.healthpredict.core.split.SplitParts;
 import org.healthpredict.core.storage.HadoopFiles;
 
 /**
@@ -48,13 +48,13 @@ public record TrainingData(String splitUri, List<String> extraUris, SplitManifes
     }
     String split = splits.get(0);
     List<String> extras = dataUris.stream().filter(uri -> !uri.equals(split)).toList();
-    Dataset<Row> train = part(spark, split, "train");
+    Dataset<Row> train = SplitParts.read(spark, split, "train");
     List<Column> columns = Arrays.stream(train.columns()).map(c -> col(c)).toList();
     for (String extra : extras) {
       train = train.union(extraRows(spark, hadoop, extra, train.columns()).select(columns.toArray(Column[]::new)));
     }
-    return new TrainingData(split, extras, SplitManifest.read(hadoop, split), train, part(spark, split, "validation"),
-        part(spark, split, "test"));
+    return new TrainingData(split, extras, SplitManifest.read(hadoop, split), train,
+        SplitParts.read(spark, split, "validation"), SplitParts.read(spark, split, "test"));
   }
 
   /** The split alone, as before retraining inputs existed. */
@@ -79,10 +79,6 @@ public record TrainingData(String splitUri, List<String> extraUris, SplitManifes
           + "; extra training data must be encounters in the split's Parquet format (e.g. a batch of next-batch)");
     }
     return rows;
-  }
-
-  private static Dataset<Row> part(SparkSession spark, String splitUri, String name) {
-    return spark.read().parquet(splitUri.replaceAll("/+$", "") + "/" + SplitRunner.PART_PATHS.get(name));
   }
 
   /** A description for progress lines, e.g. "out/split + 2 more inputs". */

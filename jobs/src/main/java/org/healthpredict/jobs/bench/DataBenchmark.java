@@ -19,7 +19,10 @@ import org.healthpredict.core.features.FeatureFit;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.spark.SparkSessions;
+import org.healthpredict.core.split.EncounterSplitter;
+import org.healthpredict.core.split.PatientAssignment;
 import org.healthpredict.core.split.SplitOptions;
+import org.healthpredict.core.split.SplitParts;
 import org.healthpredict.core.split.SplitRunner;
 
 /**
@@ -72,7 +75,7 @@ public final class DataBenchmark {
         log(String.format(Locale.ROOT, "%,d rows, run %d/%d: split %.1f s, features %.1f s", rows, r + 1, repeats,
             splits.get(r).seconds, features.get(r).seconds));
       }
-      long modelling = spark.read().parquet(split + "/initial/*", split + "/future").count();
+      long modelling = modelling(spark, split).count();
       results.add(new SizeResult(rows, generate, splits, features, modelling));
     }
     String report = report(results, repeats);
@@ -84,9 +87,15 @@ public final class DataBenchmark {
 
   /** Fits the (LR, so with scaling: every stage) feature pipeline on train and transforms all modelling rows. */
   private static void featurise(SparkSession spark, String split) {
-    PipelineModel fitted = FeatureFit.fit(ModelFamily.LR, spark.read().parquet(split + "/initial/train"));
-    Dataset<Row> all = spark.read().parquet(split + "/initial/*", split + "/future");
+    PipelineModel fitted = FeatureFit.fit(ModelFamily.LR, SplitParts.read(spark, split, PatientAssignment.TRAIN));
+    Dataset<Row> all = modelling(spark, split);
     fitted.transform(all).select(FeaturePipeline.FEATURES).write().format("noop").mode("overwrite").save();
+  }
+
+  /** Every row for modelling: the initial parts and the future. */
+  private static Dataset<Row> modelling(SparkSession spark, String split) {
+    return SplitParts.read(spark, split, PatientAssignment.TRAIN, PatientAssignment.VALIDATION, PatientAssignment.TEST,
+        EncounterSplitter.FUTURE);
   }
 
   private static Step measure(Runnable work) {

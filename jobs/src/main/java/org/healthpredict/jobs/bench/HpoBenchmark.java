@@ -23,7 +23,7 @@ import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
 import org.healthpredict.core.evaluation.BinaryMetrics;
 import org.healthpredict.core.spark.SparkSessions;
-import org.healthpredict.core.split.SplitRunner;
+import org.healthpredict.core.split.SplitParts;
 import org.healthpredict.core.sweep.FeaturisedData;
 import org.healthpredict.core.sweep.SweepMetric;
 import org.healthpredict.core.sweep.SweepRunner;
@@ -127,8 +127,8 @@ public final class HpoBenchmark {
   @SuppressWarnings({"rawtypes", "unchecked"})
   private static Contender grid(SparkSession spark, String split, SearchSpace space, List<TrialConfig> sampled,
       long seed, int parallelism) {
-    Dataset<Row> rawTrain = part(spark, split, "train");
-    Dataset<Row> rawValidation = part(spark, split, "validation");
+    Dataset<Row> rawTrain = SplitParts.read(spark, split, "train");
+    Dataset<Row> rawValidation = SplitParts.read(spark, split, "validation");
     long start = System.nanoTime();
     try (FeaturisedData data = FeaturisedData.prepare(rawTrain, rawValidation)) {
       long trainRows = data.train().count();
@@ -192,8 +192,8 @@ public final class HpoBenchmark {
       var model = data.assemble(bestFamily, bestModel);
       BinaryMetrics onValidation = BinaryEvaluation.evaluate(model.transform(rawValidation), RawSchema.TARGET,
           bestModel.getProbabilityCol());
-      BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(part(spark, split, "test")), RawSchema.TARGET,
-          bestModel.getProbabilityCol());
+      BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(SplitParts.read(spark, split, "test")),
+          RawSchema.TARGET, bestModel.getProbabilityCol());
       // Not timed: the grid's configuration fitted as ASHA fits its trials (our train part, same seed),
       // so the two best validation figures are on the same rows.
       ProbabilisticClassificationModel<?, ?> onOurTrain =
@@ -302,10 +302,6 @@ public final class HpoBenchmark {
     Map<String, Integer> counts = new LinkedHashMap<>();
     sampled.forEach(c -> counts.merge(c.family(), 1, Integer::sum));
     return counts.toString();
-  }
-
-  private static Dataset<Row> part(SparkSession spark, String split, String name) {
-    return spark.read().parquet(split + "/" + SplitRunner.PART_PATHS.get(name));
   }
 
   private static String defaultSpaceText() throws java.io.IOException {
