@@ -113,7 +113,9 @@ public final class SplitRunner {
   /** Moves part=X directories to their final names and counts what each holds. */
   private Map<String, SplitManifest.Part> placeParts(AtomicOutput output, String partsUri) {
     Map<String, Row> stats = new HashMap<>();
-    for (Row r : spark.read().parquet(partsUri)
+    // Only the columns counted, named: inferring the schema would cost a Spark job of its own.
+    String counted = RawSchema.PATIENT_NBR + " LONG, " + RawSchema.TARGET + " INT, " + EncounterSplitter.PART + " STRING";
+    for (Row r : spark.read().schema(counted).parquet(partsUri)
         .groupBy(EncounterSplitter.PART)
         .agg(count("*"), countDistinct(RawSchema.PATIENT_NBR), sum(RawSchema.TARGET))
         .collectAsList()) {
