@@ -61,7 +61,9 @@ public final class GbtWarmStart {
 
   /**
    * The classifier's model on {@code train}, continuing from {@code previous} (null: from scratch),
-   * which must come from the same configuration with at most as many iterations.
+   * which must come from the same configuration with at most as many iterations, fitted on the same
+   * rows in the same partitions (the sweep's cached train part): the parameters are checked here, the
+   * rows are the caller's promise.
    */
   public static GBTClassificationModel fit(GBTClassifier classifier, Dataset<Row> train,
       GBTClassificationModel previous) {
