@@ -17,6 +17,7 @@ import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -27,6 +28,9 @@ import org.apache.spark.sql.Row;
  * categorical value; the Imputer, OneHotEncoder and StandardScaler are fitted by Spark itself. A
  * Spark job costs tens to hundreds of milliseconds however small its input (docs/benchmarks.md), so
  * this is what makes small fits cheap. FeatureFitTest proves both fits give the same stages.
+ *
+ * <p>Every fit of the feature stages goes through here: {@code jobs train}, a sweep's shared
+ * features and its refit, and {@code bench-data}.
  */
 public final class FeatureFit {
 
@@ -37,8 +41,20 @@ public final class FeatureFit {
     return fit(FeaturePipeline.stages(family), train);
   }
 
-  /** {@code stages} (made by {@link FeaturePipeline#stages}) fitted to {@code train}. */
+  /**
+   * A whole training pipeline (made by {@link FeaturePipeline#pipeline}: feature stages, then the
+   * classifier) fitted to {@code train}: what {@code pipeline.fit(train)} gives, uid included.
+   */
+  public static PipelineModel fit(Pipeline pipeline, Dataset<Row> train) {
+    return fit(pipeline.uid(), List.of(pipeline.getStages()), train);
+  }
+
+  /** {@code stages} (made by {@link FeaturePipeline#stages}, optionally followed by a classifier) fitted to {@code train}. */
   public static PipelineModel fit(List<PipelineStage> stages, Dataset<Row> train) {
+    return fit(Identifiable$.MODULE$.randomUID("pipeline"), stages, train);
+  }
+
+  private static PipelineModel fit(String pipelineUid, List<PipelineStage> stages, Dataset<Row> train) {
     TopCategories top = only(stages, TopCategories.class);
     Set<String> filled = Set.of(only(stages, FillMissingCategories.class).getInputCols());
     StringIndexer indexer = only(stages, StringIndexer.class);
@@ -85,7 +101,7 @@ public final class FeatureFit {
       }
     }
     // A Pipeline of transformers only "fits" without touching data: it just collects them.
-    return new Pipeline().setStages(fitted.toArray(PipelineStage[]::new)).fit(train);
+    return new Pipeline(pipelineUid).setStages(fitted.toArray(PipelineStage[]::new)).fit(train);
   }
 
   /**

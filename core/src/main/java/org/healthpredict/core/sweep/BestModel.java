@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
 import org.healthpredict.core.evaluation.BinaryMetrics;
+import org.healthpredict.core.features.FeatureFit;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.tracking.TrackedRun;
@@ -90,7 +91,7 @@ final class BestModel {
     ModelFamily stagesFor = Classifiers.needsScaling(family) ? ModelFamily.LR : ModelFamily.GBT;
     Dataset<Row> fitOn = settings.refitWithValidation() ? data.train().union(validation) : data.train();
     progress.accept("refitting the best configuration on " + (settings.refitWithValidation() ? "train + validation" : "train"));
-    return FeaturePipeline.pipeline(stagesFor, classifier).fit(fitOn);
+    return FeatureFit.fit(FeaturePipeline.pipeline(stagesFor, classifier), fitOn);
   }
 
 }

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
 import org.healthpredict.core.evaluation.BinaryMetrics;
+import org.healthpredict.core.features.FeatureFit;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
 
@@ -24,7 +25,7 @@ public final class ModelTrainer {
       ProbabilisticClassifier<?, ?, ?> classifier) {
     Pipeline pipeline = FeaturePipeline.pipeline(family, classifier);
     long start = System.nanoTime();
-    PipelineModel model = pipeline.fit(train);
+    PipelineModel model = FeatureFit.fit(pipeline, train);
     double fitSeconds = (System.nanoTime() - start) / 1e9;
     BinaryMetrics metrics = BinaryEvaluation.evaluate(model.transform(validation), RawSchema.TARGET, "probability");
     return new Trained(model, metrics, Classifiers.effectiveParams(classifier), fitSeconds);

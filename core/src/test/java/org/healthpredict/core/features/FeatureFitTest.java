@@ -16,6 +16,8 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.OneHotEncoderModel;
 import org.apache.spark.ml.feature.StandardScalerModel;
@@ -62,11 +64,26 @@ class FeatureFitTest {
     assertThat(FeatureFit.indexerLabels(counts, v -> v)).containsExactly("b", "x", "missing");
   }
 
+  /** What `jobs train` and a sweep's refit fit: the feature stages and the classifier, as one pipeline. */
+  @Test
+  void fitsAWholeTrainingPipelineAsPipelineFitDoes() throws IOException {
+    Pipeline pipeline = FeaturePipeline.pipeline(ModelFamily.LR, new LogisticRegression().setMaxIter(5));
+    Dataset<Row> train = SampleData.typed();
+    PipelineModel spark = pipeline.fit(train);
+    PipelineModel fast = FeatureFit.fit(pipeline, train);
+
+    assertThat(fast.uid()).isEqualTo(spark.uid()).isEqualTo(pipeline.uid());
+    assertThat(fast.stages()[fast.stages().length - 1]).isInstanceOf(LogisticRegressionModel.class);
+    assertSameFit(spark, fast, train, "pipeline");
+  }
+
   private void assertSameFit(ModelFamily family, Dataset<Row> train, String name) throws IOException {
     List<PipelineStage> stages = FeaturePipeline.stages(family);
     PipelineModel spark = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(train);
-    PipelineModel fast = FeatureFit.fit(stages, train);
+    assertSameFit(spark, FeatureFit.fit(stages, train), train, name);
+  }
 
+  private void assertSameFit(PipelineModel spark, PipelineModel fast, Dataset<Row> train, String name) throws IOException {
     Transformer[] expected = spark.stages();
     Transformer[] actual = fast.stages();
     assertThat(actual).hasSameSizeAs(expected);
