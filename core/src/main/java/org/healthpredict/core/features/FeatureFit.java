@@ -14,18 +14,15 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.feature.StringIndexer;
-import org.apache.spark.ml.feature.StringIndexerModel;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
  * Fits the feature stages of a model family to the PipelineModel {@code Pipeline.fit} gives, in
- * fewer Spark jobs: the top-K list of {@link TopCategories} and the labels of the StringIndexer,
- * which those estimators learn in two passes of five jobs, come from one pass counting every
- * categorical value; the Imputer, OneHotEncoder and StandardScaler are fitted by Spark itself. A
+ * fewer Spark jobs: the top-K list of {@link TopCategories} and the labels of {@link CategoryOneHot}
+ * (a StringIndexer's), which those estimators learn in two passes of five jobs, come from one pass
+ * counting every categorical value; the Imputer and StandardScaler are fitted by Spark itself. A
  * Spark job costs tens to hundreds of milliseconds however small its input (docs/benchmarks.md), so
  * this is what makes small fits cheap. FeatureFitTest proves both fits give the same stages.
  *
@@ -57,7 +54,7 @@ public final class FeatureFit {
   private static PipelineModel fit(String pipelineUid, List<PipelineStage> stages, Dataset<Row> train) {
     TopCategories top = only(stages, TopCategories.class);
     Set<String> filled = Set.of(only(stages, FillMissingCategories.class).getInputCols());
-    StringIndexer indexer = only(stages, StringIndexer.class);
+    CategoryOneHot oneHot = only(stages, CategoryOneHot.class);
     int lastEstimator = 0;
     for (int i = 0; i < stages.size(); i++) {
       lastEstimator = stages.get(i) instanceof Estimator<?> ? i : lastEstimator;
@@ -69,26 +66,26 @@ public final class FeatureFit {
       PipelineStage stage = stages.get(i);
       Transformer model;
       if (stage == top) {
-        // Counted where top-K is learned; the indexer's columns already hold their values there,
+        // Counted where top-K is learned; the encoded columns already hold their values there,
         // except for top-K's own output and the nulls FillMissingCategories will replace.
         List<String> columns = new ArrayList<>(List.of(top.getInputCol()));
-        for (String c : indexer.getInputCols()) {
+        for (String c : oneHot.getInputCols()) {
           columns.add(c.equals(top.getOutputCol()) ? top.getInputCol() : c);
         }
         List<Map<String, Long>> counts = ValueCounts.of(current, columns);
         String[] kept = mostFrequent(counts.get(0), top.getK());
         Set<String> keptSet = Set.of(kept);
-        labels = new String[indexer.getInputCols().length][];
+        labels = new String[oneHot.getInputCols().length][];
         for (int c = 0; c < labels.length; c++) {
-          String column = indexer.getInputCols()[c];
+          String column = oneHot.getInputCols()[c];
           UnaryOperator<String> bucket = column.equals(top.getOutputCol())
               ? v -> Categories.bucket(v, keptSet) : UnaryOperator.identity();
           UnaryOperator<String> fill = filled.contains(column) ? Categories::orMissing : UnaryOperator.identity();
           labels[c] = indexerLabels(counts.get(c + 1), v -> fill.apply(bucket.apply(v)));
         }
         model = top.model(kept);
-      } else if (stage == indexer) {
-        model = indexerModel(indexer, labels);
+      } else if (stage == oneHot) {
+        model = oneHot.model(labels);
       } else if (stage instanceof Estimator<?> estimator) {
         model = (Transformer) estimator.fit(current);
       } else {
@@ -136,17 +133,6 @@ public final class FeatureFit {
         .sorted(byCount.thenComparing(Map.Entry.comparingByKey()))
         .map(Map.Entry::getKey)
         .toArray(String[]::new);
-  }
-
-  /** What StringIndexer.fit builds from its labels: copyValues sets the estimator's set params on the model. */
-  private static StringIndexerModel indexerModel(StringIndexer indexer, String[][] labels) {
-    StringIndexerModel model = new StringIndexerModel(indexer.uid(), labels);
-    for (Param<?> p : indexer.params()) {
-      if (indexer.isSet(p)) {
-        model.set(model.getParam(p.name()), indexer.getOrDefault(p));
-      }
-    }
-    return model.setParent(indexer);
   }
 
   private static <T> T only(List<PipelineStage> stages, Class<T> type) {

@@ -5,9 +5,7 @@ import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.feature.Imputer;
-import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.StandardScaler;
-import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.healthpredict.core.data.RawSchema;
 
@@ -30,8 +28,8 @@ public final class FeaturePipeline {
   public static final String MEDICAL_SPECIALTY_TOP = "medical_specialty_top";
 
   static final String IMPUTED_SUFFIX = "_imputed";
-  static final String INDEX_SUFFIX = "_index";
-  static final String ONE_HOT_SUFFIX = "_onehot";
+  /** Every categorical column indexed and one-hot encoded, as one vector. */
+  public static final String CATEGORIES_ONE_HOT = "categories_onehot";
   static final String UNSCALED = "features_unscaled";
 
   private static final List<String> RAW_NUMERIC = List.of(
@@ -77,17 +75,13 @@ public final class FeaturePipeline {
         .setStrategy("median")
         .setInputCols(numeric.toArray(String[]::new))
         .setOutputCols(suffixed(numeric, IMPUTED_SUFFIX)));
-    // "keep" on both: a category first seen at scoring time gets its own slot instead of failing.
-    stages.add(new StringIndexer()
+    // StringIndexer + OneHotEncoder, both with "keep" (a category first seen at scoring time gets its
+    // own place instead of failing), as one stage with one UDF: see CategoryOneHot for why.
+    stages.add(new CategoryOneHot()
         .setInputCols(categorical.toArray(String[]::new))
-        .setOutputCols(suffixed(categorical, INDEX_SUFFIX))
-        .setHandleInvalid("keep"));
-    stages.add(new OneHotEncoder()
-        .setInputCols(suffixed(categorical, INDEX_SUFFIX))
-        .setOutputCols(suffixed(categorical, ONE_HOT_SUFFIX))
-        .setHandleInvalid("keep"));
+        .setOutputCol(CATEGORIES_ONE_HOT));
     List<String> assembled = new ArrayList<>(List.of(suffixed(numeric, IMPUTED_SUFFIX)));
-    assembled.addAll(List.of(suffixed(categorical, ONE_HOT_SUFFIX)));
+    assembled.add(CATEGORIES_ONE_HOT);
     VectorAssembler assembler = new VectorAssembler().setInputCols(assembled.toArray(String[]::new));
     if (family.needsScaling()) {
       stages.add(assembler.setOutputCol(UNSCALED));

@@ -16,7 +16,6 @@ import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.feature.StandardScaler;
-import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -129,15 +128,18 @@ class FeaturePipelineTest {
   void encounterWithNullsEverywhereAndUnseenCategoriesStillScores() {
     for (PipelineModel model : List.of(logistic, forest)) {
       Row r = model.transform(oddEncounter())
-          .select("probability", FeaturePipeline.FEATURES, "race_index", "medical_specialty_top",
+          .select("probability", FeaturePipeline.FEATURES, FeaturePipeline.CATEGORIES_ONE_HOT, "medical_specialty_top",
               "discharge_disposition", "age_years_imputed", "total_visits_imputed")
           .first();
       double positive = ((Vector) r.get(0)).apply(1);
       assertThat(positive).isBetween(0.0, 1.0).isNotNaN();
       assertThat(((Vector) r.get(1)).size()).isEqualTo(featureSize(model));
-      StringIndexerModel indexer = indexer(model);
-      // "Martian" gets the extra index reserved for unseen values.
-      assertThat(r.getDouble(2)).isEqualTo((double) indexer.labelsArray()[0].length);
+      CategoryOneHotModel oneHot = oneHot(model);
+      assertThat(oneHot.getInputCols()[0]).isEqualTo("race");
+      // "Martian" takes the place after race's labels, reserved for unseen values.
+      Vector categories = (Vector) r.get(2);
+      assertThat(categories.apply(oneHot.labelsArray()[0].length)).isEqualTo(1.0);
+      assertThat(categories.numNonzeros()).isEqualTo(oneHot.getInputCols().length);
       assertThat(r.getString(3)).isEqualTo("other");
       assertThat(r.getString(4)).isEqualTo("unknown");
       // Sample median of [lo-hi) midpoints and of prior visits (most patients have none).
@@ -149,10 +151,10 @@ class FeaturePipelineTest {
   @Test
   void featureVectorHasOneSlotPerNumberAndPerSeenCategoryPlusUnseen() {
     for (PipelineModel model : List.of(logistic, forest)) {
-      StringIndexerModel indexer = indexer(model);
+      CategoryOneHotModel oneHot = oneHot(model);
       int expected = FeaturePipeline.numericFeatures().size();
-      for (String[] labels : indexer.labelsArray()) {
-        // dropLast removes one of (labels + unseen-from-indexer + invalid-from-encoder).
+      for (String[] labels : oneHot.labelsArray()) {
+        // As StringIndexer + OneHotEncoder with "keep" and dropLast: the labels, then unseen.
         expected += labels.length + 1;
       }
       assertThat(featureSize(model)).isEqualTo(expected);
@@ -201,13 +203,13 @@ class FeaturePipelineTest {
         .isEqualTo(before.orderBy(RawSchema.ENCOUNTER_ID).select("prediction").collectAsList());
   }
 
-  private static StringIndexerModel indexer(PipelineModel model) {
+  private static CategoryOneHotModel oneHot(PipelineModel model) {
     for (Transformer t : model.stages()) {
-      if (t instanceof StringIndexerModel s) {
+      if (t instanceof CategoryOneHotModel s) {
         return s;
       }
     }
-    throw new AssertionError("no StringIndexerModel in " + Arrays.toString(model.stages()));
+    throw new AssertionError("no CategoryOneHotModel in " + Arrays.toString(model.stages()));
   }
 
   private static int featureSize(PipelineModel model) {

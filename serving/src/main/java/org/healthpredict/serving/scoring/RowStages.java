@@ -7,6 +7,7 @@ import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.types.StructType;
+import org.healthpredict.core.features.CategoryOneHotModel;
 import org.healthpredict.core.features.EngineeredFeatures;
 import org.healthpredict.core.features.FillMissingCategories;
 import org.healthpredict.core.features.TopCategoriesModel;
@@ -15,7 +16,7 @@ import org.healthpredict.core.features.TopCategoriesModel;
 final class RowStages {
 
   static final String SUPPORTED = "EngineeredFeatures, TopCategoriesModel, FillMissingCategories, ImputerModel, "
-      + "StringIndexerModel, OneHotEncoderModel, VectorAssembler, StandardScalerModel";
+      + "CategoryOneHotModel, StringIndexerModel, OneHotEncoderModel, VectorAssembler, StandardScalerModel";
 
   private RowStages() {}
 
@@ -35,6 +36,9 @@ final class RowStages {
     }
     if (stage instanceof ImputerModel imputer) {
       return ImputerRow.of(imputer, layout, schema);
+    }
+    if (stage instanceof CategoryOneHotModel oneHot) {
+      return CategoryOneHotRow.of(oneHot, layout);
     }
     if (stage instanceof StringIndexerModel indexer) {
       return StringIndexerRow.of(indexer, layout, schema);

@@ -1,0 +1,54 @@
+package org.healthpredict.serving.scoring;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.healthpredict.core.features.CategoryOneHotModel;
+
+/**
+ * {@link CategoryOneHotModel} for one record: a vector with, per input column, a 1 at the label's
+ * place in the column's block, or at the block's last place for a value not seen in fitting or null.
+ */
+final class CategoryOneHotRow implements RowStage {
+
+  private final int[] in;
+  private final Map<String, Integer>[] placeOf;
+  private final int[] unseen;
+  private final int size;
+  private final int out;
+
+  @SuppressWarnings("unchecked")
+  private CategoryOneHotRow(CategoryOneHotModel model, ColumnLayout layout) {
+    String[] columns = model.getInputCols();
+    String[][] labels = model.labelsArray();
+    in = new int[columns.length];
+    placeOf = new Map[columns.length];
+    unseen = new int[columns.length];
+    int offset = 0;
+    for (int c = 0; c < columns.length; c++) {
+      in[c] = layout.valueIndex(columns[c]);
+      placeOf[c] = new HashMap<>();
+      for (int i = 0; i < labels[c].length; i++) {
+        placeOf[c].put(labels[c][i], offset + i);
+      }
+      unseen[c] = offset + labels[c].length;
+      offset += labels[c].length + 1;
+    }
+    size = offset;
+    out = layout.vector(model.getOutputCol(), size).index();
+  }
+
+  static CategoryOneHotRow of(CategoryOneHotModel model, ColumnLayout layout) {
+    return new CategoryOneHotRow(model, layout);
+  }
+
+  @Override
+  public void apply(RowFrame row) {
+    double[] vector = new double[size];
+    for (int c = 0; c < in.length; c++) {
+      Object value = row.values[in[c]];
+      Integer place = value == null ? null : placeOf[c].get(value instanceof String s ? s : value.toString());
+      vector[place == null ? unseen[c] : place] = 1.0;
+    }
+    row.values[out] = vector;
+  }
+}
