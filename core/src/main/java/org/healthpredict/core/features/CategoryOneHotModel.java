@@ -104,6 +104,19 @@ public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implem
     return out;
   }
 
+  /**
+   * Where each input column's block starts in the vector: label i of column c sits at
+   * {@code blockStarts()[c] + i}, and unseen values and nulls at {@code blockStarts()[c] + labels[c].length}.
+   */
+  public int[] blockStarts() {
+    int[] counts = getOrDefault(labelCounts);
+    int[] starts = new int[counts.length];
+    for (int c = 1; c < counts.length; c++) {
+      starts[c] = starts[c - 1] + counts[c - 1] + 1;
+    }
+    return starts;
+  }
+
   /** The vector's size: per column its labels plus the place for unseen values and nulls. */
   public int size() {
     return Arrays.stream(getOrDefault(labelCounts)).sum() + getOrDefault(labelCounts).length;
@@ -126,21 +139,18 @@ public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implem
     transformSchema(dataset.schema(), true);
     String[][] perColumn = labelsArray();
     int columns = perColumn.length;
-    int[] offsets = new int[columns];
+    int[] offsets = blockStarts();
     int[] unseen = new int[columns];
     List<Map<String, Integer>> indexOf = new ArrayList<>();
-    int size = 0;
     for (int c = 0; c < columns; c++) {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < perColumn[c].length; i++) {
         index.put(perColumn[c][i], i);
       }
       indexOf.add(index);
-      offsets[c] = size;
       unseen[c] = perColumn[c].length;
-      size += perColumn[c].length + 1;
     }
-    int vectorSize = size;
+    int vectorSize = size();
     double[] ones = new double[columns];
     Arrays.fill(ones, 1.0);
     // One untyped UDF over a struct of all the columns: no input encoders for the analyser to resolve.

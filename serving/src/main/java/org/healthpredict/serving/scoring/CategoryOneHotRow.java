@@ -23,17 +23,16 @@ final class CategoryOneHotRow implements RowStage {
     in = new int[columns.length];
     placeOf = new Map[columns.length];
     unseen = new int[columns.length];
-    int offset = 0;
+    int[] starts = model.blockStarts();
     for (int c = 0; c < columns.length; c++) {
       in[c] = layout.valueIndex(columns[c]);
       placeOf[c] = new HashMap<>();
       for (int i = 0; i < labels[c].length; i++) {
-        placeOf[c].put(labels[c][i], offset + i);
+        placeOf[c].put(labels[c][i], starts[c] + i);
       }
-      unseen[c] = offset + labels[c].length;
-      offset += labels[c].length + 1;
+      unseen[c] = starts[c] + labels[c].length;
     }
-    size = offset;
+    size = model.size();
     out = layout.vector(model.getOutputCol(), size).index();
   }
 
