@@ -1,5 +1,7 @@
 package org.healthpredict.jobs.bench;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,16 +31,24 @@ import org.healthpredict.core.split.SplitRunner;
 /**
  * `make bench-data`: generates synthetic inputs of growing size, then times `split` and a fit +
  * transform of the feature pipeline on each, several times, and prints medians, rows per second,
- * peak heap, and how flat the time per row stays as the input grows. The JVM is warmed up on the
- * sample and then by one untimed run on the first size, so every size is timed in a warm JVM.
+ * peak heap, JIT and GC time, and how flat the time per row stays as the input grows. The JVM is
+ * warmed up on the sample, by several untimed runs of the smallest size and one of every other;
+ * the timed runs go round the sizes in turn, so every size is timed in an equally warm JVM.
  *
  * <p>Arguments: {@code [sizes=100000,300000,1000000] [repeats=3] [workDir=out/bench]}.
  */
 public final class DataBenchmark {
 
-  private record Step(double seconds, long peakHeapBytes) {}
+  /** Untimed runs of the smallest size before timing (see {@link #warmUp}). */
+  private static final int WARM_UP_RUNS = 6;
+
+  /** One timed step, with what the JVM spent meanwhile on JIT compilation and on garbage collection. */
+  private record Step(double seconds, long peakHeapBytes, double jitSeconds, double gcSeconds) {}
 
   private record SizeResult(long rows, Step generate, List<Step> split, List<Step> features, long modellingRows) {}
+
+  /** One input size: its generated raw CSV and where its split goes. */
+  private record Input(long rows, String raw, String split, Step generate) {}
 
   public static void main(String[] args) throws Exception {
     long[] sizes = Arrays.stream((args.length > 0 ? args[0] : "100000,300000,1000000").split(","))
@@ -49,40 +60,73 @@ public final class DataBenchmark {
     String source = Path.of("data/sample/diabetic_data_sample.csv").toAbsolutePath().toUri().toString();
 
     log("warm-up on the 4,999-row sample");
-    String warmSplit = work.resolve("warmup-split").toUri().toString();
-    new SplitRunner(spark, l -> {}).run(source, warmSplit, SplitOptions.DEFAULTS);
-    featurise(spark, warmSplit);
-
-    List<SizeResult> results = new ArrayList<>();
+    splitAndFeaturise(spark, source, work.resolve("warmup-split").toUri().toString());
+    List<Input> inputs = new ArrayList<>();
     for (long rows : sizes) {
       String raw = work.resolve("raw-" + rows).toUri().toString();
-      String split = work.resolve("split-" + rows).toUri().toString();
       Step generate = measure(() -> new SyntheticEncounters(spark, l -> {}).generate(source, raw, new SyntheticEncounters.Options(rows, 42L, 0)));
       log(String.format(Locale.ROOT, "%,d rows generated in %.1f s", rows, generate.seconds));
-      if (results.isEmpty()) {
-        // The sample is too small to bring the JIT to steady state, so without this the first size's
-        // runs would pay for compilation the later (larger) sizes never see, and the per-row
-        // comparison would measure warm-up rather than scaling. One untimed run levels them.
-        new SplitRunner(spark, l -> {}).run(raw, split, SplitOptions.DEFAULTS);
-        featurise(spark, split);
-        log(String.format(Locale.ROOT, "%,d rows: untimed warm-up run done", rows));
-      }
-      List<Step> splits = new ArrayList<>();
-      List<Step> features = new ArrayList<>();
-      for (int r = 0; r < repeats; r++) {
-        splits.add(measure(() -> new SplitRunner(spark, l -> {}).run(raw, split, SplitOptions.DEFAULTS)));
-        features.add(measure(() -> featurise(spark, split)));
-        log(String.format(Locale.ROOT, "%,d rows, run %d/%d: split %.1f s, features %.1f s", rows, r + 1, repeats,
-            splits.get(r).seconds, features.get(r).seconds));
-      }
-      long modelling = modelling(spark, split).count();
-      results.add(new SizeResult(rows, generate, splits, features, modelling));
+      inputs.add(new Input(rows, raw, work.resolve("split-" + rows).toUri().toString(), generate));
     }
-    String report = report(results, repeats);
+    warmUp(spark, inputs);
+    String report = report(timeRounds(spark, inputs, repeats), repeats);
     System.out.println(report);
     Files.writeString(work.resolve("data-benchmark.md"), report, StandardCharsets.UTF_8);
     log("report written to " + work.resolve("data-benchmark.md"));
     spark.stop();
+  }
+
+  /**
+   * Spark keeps the JIT compilers busy long after the first runs (measured on 100k rows: 2,500
+   * methods compiled and 566 deoptimised in the third run, JIT time falling from 5.7 s in the first
+   * run to about 2 s by the eighth), and on 2 cores the compilers take CPU from the tasks. That cost
+   * does not grow with the rows, so a size timed in a colder JVM looks slower per row. The warm-up
+   * therefore repeats the smallest size, which is cheap, then runs every other size once: each size
+   * has queries of its own (its cut-off and medians are literals in the generated code).
+   */
+  private static void warmUp(SparkSession spark, List<Input> inputs) {
+    Input smallest = inputs.get(0);
+    for (int w = 0; w < WARM_UP_RUNS; w++) {
+      splitAndFeaturise(spark, smallest.raw, smallest.split);
+    }
+    log(String.format(Locale.ROOT, "%,d rows: %d untimed warm-up runs done", smallest.rows, WARM_UP_RUNS));
+    for (Input input : inputs.subList(1, inputs.size())) {
+      splitAndFeaturise(spark, input.raw, input.split);
+      log(String.format(Locale.ROOT, "%,d rows: untimed warm-up run done", input.rows));
+    }
+  }
+
+  /** Times split and features {@code repeats} times per size, going round the sizes so none is always timed first. */
+  private static List<SizeResult> timeRounds(SparkSession spark, List<Input> inputs, int repeats) {
+    List<List<Step>> splits = new ArrayList<>();
+    List<List<Step>> features = new ArrayList<>();
+    inputs.forEach(i -> {
+      splits.add(new ArrayList<>());
+      features.add(new ArrayList<>());
+    });
+    for (int r = 0; r < repeats; r++) {
+      for (int i = 0; i < inputs.size(); i++) {
+        Input input = inputs.get(i);
+        Step s = measure(() -> new SplitRunner(spark, l -> {}).run(input.raw, input.split, SplitOptions.DEFAULTS));
+        Step f = measure(() -> featurise(spark, input.split));
+        splits.get(i).add(s);
+        features.get(i).add(f);
+        log(String.format(Locale.ROOT, "%,d rows, round %d/%d: split %.1f s, features %.1f s (JIT %.1f s, GC %.1f s)",
+            input.rows, r + 1, repeats, s.seconds, f.seconds, s.jitSeconds + f.jitSeconds, s.gcSeconds + f.gcSeconds));
+      }
+    }
+    List<SizeResult> results = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Input input = inputs.get(i);
+      results.add(new SizeResult(input.rows, input.generate, splits.get(i), features.get(i),
+          modelling(spark, input.split).count()));
+    }
+    return results;
+  }
+
+  private static void splitAndFeaturise(SparkSession spark, String raw, String split) {
+    new SplitRunner(spark, l -> {}).run(raw, split, SplitOptions.DEFAULTS);
+    featurise(spark, split);
   }
 
   /** Fits the (LR, so with scaling: every stage) feature pipeline on train and transforms all modelling rows. */
@@ -103,19 +147,35 @@ public final class DataBenchmark {
         .filter(p -> p.getType() == MemoryType.HEAP).toList();
     System.gc();
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+    long jit = jitMillis();
+    long gc = gcMillis();
     long start = System.nanoTime();
     work.run();
     double seconds = (System.nanoTime() - start) / 1e9;
     long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-    return new Step(seconds, peak);
+    return new Step(seconds, peak, (jitMillis() - jit) / 1e3, (gcMillis() - gc) / 1e3);
+  }
+
+  /**
+   * Time the JIT compilers have spent so far (summed over their threads). On 2 cores they take CPU
+   * from the tasks, so this shows how much of a small input's time is the JVM rather than the rows.
+   */
+  private static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
   }
 
   private static String report(List<SizeResult> results, int repeats) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "Data benchmark: %d cores, JVM max heap %d MB, median of %d runs%n%n",
+    out.append(String.format(Locale.ROOT, "Data benchmark: %d cores, JVM max heap %d MB, median of %d runs (sizes interleaved, after untimed warm-up runs)%n%n",
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, repeats));
-    out.append("| input rows | generate s (rows/s) | split s (rows/s) | features s (rows/s) | split + features s | µs per input row | peak heap MB |\n");
-    out.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.append("| input rows | generate s (rows/s) | split s (rows/s) | features s (rows/s) | split + features s | µs per input row | JIT s | GC s | peak heap MB |\n");
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     SizeResult largest = results.get(results.size() - 1);
     double largestPerRow = perRowMicros(largest);
     for (SizeResult r : results) {
@@ -124,9 +184,11 @@ public final class DataBenchmark {
       long peak = Math.max(r.generate.peakHeapBytes,
           Math.max(r.split.stream().mapToLong(Step::peakHeapBytes).max().orElse(0),
               r.features.stream().mapToLong(Step::peakHeapBytes).max().orElse(0)));
-      out.append(String.format(Locale.ROOT, "| %,d | %.1f (%,.0f) | %.1f (%,.0f) | %.1f (%,.0f) | %.1f | %.1f | %d |%n",
+      out.append(String.format(Locale.ROOT, "| %,d | %.1f (%,.0f) | %.1f (%,.0f) | %.1f (%,.0f) | %.1f | %.1f | %.1f | %.1f | %d |%n",
           r.rows, r.generate.seconds, r.rows / r.generate.seconds, split, r.rows / split,
-          features, r.modellingRows / features, split + features, perRowMicros(r), peak >> 20));
+          features, r.modellingRows / features, split + features, perRowMicros(r),
+          medianOf(r.split, Step::jitSeconds) + medianOf(r.features, Step::jitSeconds),
+          medianOf(r.split, Step::gcSeconds) + medianOf(r.features, Step::gcSeconds), peak >> 20));
     }
     out.append(String.format(Locale.ROOT, "%nTime per row relative to %,d rows:", largest.rows));
     for (SizeResult r : results) {
@@ -142,7 +204,11 @@ public final class DataBenchmark {
   }
 
   private static double median(List<Step> steps) {
-    double[] s = steps.stream().mapToDouble(Step::seconds).sorted().toArray();
+    return medianOf(steps, Step::seconds);
+  }
+
+  private static double medianOf(List<Step> steps, ToDoubleFunction<Step> figure) {
+    double[] s = steps.stream().mapToDouble(figure).sorted().toArray();
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
