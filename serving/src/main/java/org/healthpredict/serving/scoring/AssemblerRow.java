@@ -14,6 +14,8 @@ final class AssemblerRow implements RowStage {
   /** Per input, copied out of its slot so the per-record loop reads plain arrays. */
   private final ColumnLayout.Kind[] kinds;
   private final int[] slots;
+  /** Per one-hot input, how many hot places it holds. */
+  private final int[] places;
   private final int[] offsets;
   private final int size;
   private final int out;
@@ -24,12 +26,14 @@ final class AssemblerRow implements RowStage {
     in = new ColumnLayout.Slot[columns.length];
     kinds = new ColumnLayout.Kind[columns.length];
     slots = new int[columns.length];
+    places = new int[columns.length];
     offsets = new int[columns.length];
     int offset = 0;
     for (int i = 0; i < columns.length; i++) {
       in[i] = layout.get(columns[i]);
       kinds[i] = in[i].kind();
       slots[i] = in[i].index();
+      places[i] = in[i].places();
       offsets[i] = offset;
       offset += in[i].size();
     }
@@ -49,9 +53,11 @@ final class AssemblerRow implements RowStage {
       int at = offsets[i];
       ColumnLayout.Kind kind = kinds[i];
       if (kind == ColumnLayout.Kind.ONE_HOT) {
-        int position = (int) row.numbers[slots[i]];
-        if (position >= 0) {
-          vector[at + position] = 1.0;
+        for (int p = slots[i], end = p + places[i]; p < end; p++) {
+          int position = (int) row.numbers[p];
+          if (position >= 0) {
+            vector[at + position] = 1.0;
+          }
         }
       } else if (kind == ColumnLayout.Kind.NUMBER) {
         put(vector, at, row.numbers[slots[i]], i);

@@ -7,13 +7,15 @@ import org.healthpredict.core.features.CategoryOneHotModel;
 /**
  * {@link CategoryOneHotModel} for one record: a vector with, per input column, a 1 at the label's
  * place in the column's block, or at the block's last place for a value not seen in fitting or null.
+ * Only those places are written (a one-hot slot with one place per column), not the whole vector:
+ * the assembler sets the ones directly in its own array.
  */
 final class CategoryOneHotRow implements RowStage {
 
   private final int[] in;
   private final Map<String, Integer>[] placeOf;
   private final int[] unseen;
-  private final int size;
+  /** The first of the slot's places in {@link RowFrame#numbers}: column c's goes at {@code out + c}. */
   private final int out;
 
   @SuppressWarnings("unchecked")
@@ -32,8 +34,7 @@ final class CategoryOneHotRow implements RowStage {
       }
       unseen[c] = starts[c] + labels[c].length;
     }
-    size = model.size();
-    out = layout.vector(model.getOutputCol(), size).index();
+    out = layout.oneHot(model.getOutputCol(), model.size(), columns.length).index();
   }
 
   static CategoryOneHotRow of(CategoryOneHotModel model, ColumnLayout layout) {
@@ -42,12 +43,10 @@ final class CategoryOneHotRow implements RowStage {
 
   @Override
   public void apply(RowFrame row) {
-    double[] vector = new double[size];
     for (int c = 0; c < in.length; c++) {
       Object value = row.values[in[c]];
       Integer place = value == null ? null : placeOf[c].get(value instanceof String s ? s : value.toString());
-      vector[place == null ? unseen[c] : place] = 1.0;
+      row.numbers[out + c] = place == null ? unseen[c] : place;
     }
-    row.values[out] = vector;
   }
 }

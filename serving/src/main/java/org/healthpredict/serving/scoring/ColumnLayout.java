@@ -16,33 +16,44 @@ final class ColumnLayout {
     VALUE,
     /** A double in {@link RowFrame#numbers}. */
     NUMBER,
-    /** A one-hot vector of {@code size}, held as the position of its 1 in {@link RowFrame#numbers} (-1: none). */
+    /**
+     * A 0/1 vector of {@code size} with at most {@code places} ones, held as their positions in
+     * {@code places} consecutive {@link RowFrame#numbers} from {@code index} (-1: no one there). One
+     * place for a one-hot column; one per input column for several encoded into one vector.
+     */
     ONE_HOT,
     /** A dense {@code double[]} of {@code size} in {@link RowFrame#values}. */
     VECTOR
   }
 
-  /** A column's place: which array, which index, and for vectors their size. */
-  record Slot(String column, Kind kind, int index, int size) {}
+  /** A column's place: which array, which index, for vectors their size, and for one-hot vectors their places. */
+  record Slot(String column, Kind kind, int index, int size, int places) {}
 
   private final Map<String, Slot> byName = new HashMap<>();
   private int values;
   private int numbers;
 
   Slot value(String column) {
-    return bind(new Slot(column, Kind.VALUE, values++, 1));
+    return bind(new Slot(column, Kind.VALUE, values++, 1, 1));
   }
 
   Slot number(String column) {
-    return bind(new Slot(column, Kind.NUMBER, numbers++, 1));
+    return bind(new Slot(column, Kind.NUMBER, numbers++, 1, 1));
   }
 
   Slot oneHot(String column, int size) {
-    return bind(new Slot(column, Kind.ONE_HOT, numbers++, size));
+    return oneHot(column, size, 1);
+  }
+
+  /** A 0/1 vector of {@code size} with one hot place in each of {@code places} blocks. */
+  Slot oneHot(String column, int size, int places) {
+    Slot slot = bind(new Slot(column, Kind.ONE_HOT, numbers, size, places));
+    numbers += places;
+    return slot;
   }
 
   Slot vector(String column, int size) {
-    return bind(new Slot(column, Kind.VECTOR, values++, size));
+    return bind(new Slot(column, Kind.VECTOR, values++, size, 1));
   }
 
   /** The slot currently holding a column; a stage reading a column no earlier stage wrote is a broken pipeline. */
