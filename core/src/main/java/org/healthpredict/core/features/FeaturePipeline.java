@@ -31,6 +31,14 @@ public final class FeaturePipeline {
   /** Every categorical column indexed and one-hot encoded, as one vector. */
   public static final String CATEGORIES_ONE_HOT = "categories_onehot";
   static final String UNSCALED = "features_unscaled";
+  /**
+   * The assembler's uid, the same in every pipeline built here. VectorAssembler names its internal
+   * columns after its uid, so a random uid made every fitted pipeline's query code new to Spark's
+   * code cache: each fit and transform in one JVM (every sweep trial, every run of a long-lived job)
+   * compiled four new classes with Janino, about 40 ms each, and left the JIT to compile them again
+   * (measured in docs/benchmarks.md, "Data").
+   */
+  static final String ASSEMBLER_UID = "vecAssembler_features";
 
   private static final List<String> RAW_NUMERIC = List.of(
       "time_in_hospital", "num_lab_procedures", "num_procedures", "num_medications",
@@ -82,7 +90,7 @@ public final class FeaturePipeline {
         .setOutputCol(CATEGORIES_ONE_HOT));
     List<String> assembled = new ArrayList<>(List.of(suffixed(numeric, IMPUTED_SUFFIX)));
     assembled.add(CATEGORIES_ONE_HOT);
-    VectorAssembler assembler = new VectorAssembler().setInputCols(assembled.toArray(String[]::new));
+    VectorAssembler assembler = new VectorAssembler(ASSEMBLER_UID).setInputCols(assembled.toArray(String[]::new));
     if (family.needsScaling()) {
       stages.add(assembler.setOutputCol(UNSCALED));
       // Scale only: centring would turn the sparse one-hot vectors dense for no gain.
