@@ -59,6 +59,16 @@ class SplitRunnerTest {
     assertThat(sample.input().sha256()).isEqualTo("40de59eff2292ce682add444b37f36a4279cfc392d5bac3b40d862fca8d6393a");
   }
 
+  /** Nothing rejected: the output is still there, committed, and reads as no rows. */
+  @Test
+  void cleanInputLeavesAnEmptyReadableRejectedOutput() {
+    Path rejected = tmp.resolve("sample-split").resolve("rejected");
+    assertThat(rejected.resolve("_SUCCESS")).exists();
+    assertThat(rejected.resolve(SplitRunner.EMPTY_REJECTED_PART)).exists().isEmptyFile();
+    assertThat(spark.read().schema("source_file STRING, line STRING, rejection_reason STRING")
+        .json(sampleOut + "/rejected").count()).isZero();
+  }
+
   @Test
   void initialSplitIsPatientDisjointWithRoughlyTheAskedShares() {
     Set<Long> train = patients("initial/train");
