@@ -152,7 +152,7 @@ airflow: venv build mlflow-start ## run Airflow standalone with the DAGs of dags
 	  PATH=$(abspath $(VENV)/bin):$$PATH $(VENV)/bin/airflow standalone
 
 BENCH_SIZES ?= 100000,300000,1000000
-BENCH_REPEATS ?= 3
+BENCH_REPEATS ?= 5
 bench-data: build ## generate 100k..1M rows; time split and the feature pipeline (report in out/bench/)
 	HP_MAIN=org.healthpredict.jobs.bench.DataBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-8g} \
 	  $(JOBS) $(BENCH_SIZES) $(BENCH_REPEATS) $(OUT)/bench

@@ -35,12 +35,16 @@ import org.healthpredict.core.split.SplitRunner;
  * warmed up on the sample, by several untimed runs of the smallest size and one of every other;
  * the timed runs go round the sizes in turn, so every size is timed in an equally warm JVM.
  *
- * <p>Arguments: {@code [sizes=100000,300000,1000000] [repeats=3] [workDir=out/bench]}.
+ * <p>Arguments: {@code [sizes=100000,300000,1000000] [repeats=5] [workDir=out/bench]}.
  */
 public final class DataBenchmark {
 
-  /** Untimed runs of the smallest size before timing (see {@link #warmUp}). */
-  private static final int WARM_UP_RUNS = 6;
+  /**
+   * Untimed runs of the smallest size before timing (see {@link #warmUp}). A count of runs, not a
+   * time: the JIT promotes a method after so many calls, and a run makes the same calls on any
+   * machine.
+   */
+  private static final int WARM_UP_RUNS = 20;
 
   /** One timed step, with what the JVM spent meanwhile on JIT compilation and on garbage collection. */
   private record Step(double seconds, long peakHeapBytes, double jitSeconds, double gcSeconds) {}
@@ -53,7 +57,7 @@ public final class DataBenchmark {
   public static void main(String[] args) throws Exception {
     long[] sizes = Arrays.stream((args.length > 0 ? args[0] : "100000,300000,1000000").split(","))
         .mapToLong(Long::parseLong).toArray();
-    int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     Path work = Path.of(args.length > 2 ? args[2] : "out/bench").toAbsolutePath();
     Files.createDirectories(work);
     SparkSession spark = SparkSessions.getOrCreate("health-predict bench-data");
@@ -77,19 +81,22 @@ public final class DataBenchmark {
   }
 
   /**
-   * Spark keeps the JIT compilers busy long after the first runs (measured on 100k rows: 2,500
-   * methods compiled and 566 deoptimised in the third run, JIT time falling from 5.7 s in the first
-   * run to about 2 s by the eighth), and on 2 cores the compilers take CPU from the tasks. That cost
-   * does not grow with the rows, so a size timed in a colder JVM looks slower per row. The warm-up
+   * Spark keeps the JIT compilers busy long after the first runs, and on 2 cores the compilers take
+   * CPU from the tasks. That cost does not grow with the rows, so a size timed in a colder JVM looks
+   * slower per row. Measured on 100k rows (docs/benchmarks.md, "Data"): JIT time per run falls from
+   * about 9 s in the first run to about 2 s by the eighth, while C2 still compiles about 180 methods a
+   * run for the first time (the driver's planning code, called a few hundred times a run, reaches
+   * C2's thresholds only after many runs), and to about 1 s from the sixteenth on. The warm-up
    * therefore repeats the smallest size, which is cheap, then runs every other size once: each size
    * has queries of its own (its cut-off and medians are literals in the generated code).
    */
   private static void warmUp(SparkSession spark, List<Input> inputs) {
     Input smallest = inputs.get(0);
-    for (int w = 0; w < WARM_UP_RUNS; w++) {
-      splitAndFeaturise(spark, smallest.raw, smallest.split);
+    for (int w = 1; w <= WARM_UP_RUNS; w++) {
+      Step run = measure(() -> splitAndFeaturise(spark, smallest.raw, smallest.split));
+      log(String.format(Locale.ROOT, "%,d rows: untimed warm-up run %d/%d, %.1f s (JIT %.1f s)",
+          smallest.rows, w, WARM_UP_RUNS, run.seconds, run.jitSeconds));
     }
-    log(String.format(Locale.ROOT, "%,d rows: %d untimed warm-up runs done", smallest.rows, WARM_UP_RUNS));
     for (Input input : inputs.subList(1, inputs.size())) {
       splitAndFeaturise(spark, input.raw, input.split);
       log(String.format(Locale.ROOT, "%,d rows: untimed warm-up run done", input.rows));
