@@ -114,7 +114,7 @@ public final class DataBenchmark {
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < inputs.size(); i++) {
         Input input = inputs.get(i);
-        Step s = measure(() -> new SplitRunner(spark, l -> {}).run(input.raw, input.split, SplitOptions.DEFAULTS));
+        Step s = measure(() -> split(spark, input.raw, input.split));
         Step f = measure(() -> featurise(spark, input.split));
         splits.get(i).add(s);
         features.get(i).add(f);
@@ -132,8 +132,13 @@ public final class DataBenchmark {
   }
 
   private static void splitAndFeaturise(SparkSession spark, String raw, String split) {
-    new SplitRunner(spark, l -> {}).run(raw, split, SplitOptions.DEFAULTS);
+    split(spark, raw, split);
     featurise(spark, split);
+  }
+
+  /** What `jobs split` does, with the default options and no progress output. */
+  private static void split(SparkSession spark, String raw, String split) {
+    new SplitRunner(spark, l -> {}).run(raw, split, SplitOptions.DEFAULTS);
   }
 
   /** Fits the (LR, so with scaling: every stage) feature pipeline on train and transforms all modelling rows. */
