@@ -4,6 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.storage.NioLocalFileSystem;
 
 /**
  * The one place SparkSessions are built. Under spark-submit the master and configuration come from
@@ -14,6 +15,8 @@ public final class SparkSessions {
   private static final long LOCAL_FILE_OPEN_COST = 128 * 1024;
   /** s3a:// works with any S3 API (S3Proxy, MinIO) when path-style access is asked for. */
   private static final String S3A_PATH_STYLE = "spark.hadoop.fs.s3a.path.style.access";
+  /** file:// without a chmod process per directory and file made (see NioLocalFileSystem). */
+  private static final String LOCAL_FILE_SYSTEM = "spark.hadoop." + NioLocalFileSystem.IMPLEMENTATION_KEY;
 
   private SparkSessions() {}
 
@@ -35,7 +38,7 @@ public final class SparkSessions {
     // Sweeps run several trials at once, each in its own pool: FAIR shares the executors between
     // them instead of letting the first trial's jobs queue the others (FIFO). Harmless for one job.
     conf.setIfMissing("spark.scheduler.mode", "FAIR");
-    conf.setIfMissing(S3A_PATH_STYLE, "true");
+    hadoopDefaults(conf);
     conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");
     return SparkSession.builder().config(conf).getOrCreate();
   }
@@ -47,8 +50,14 @@ public final class SparkSessions {
    */
   public static Configuration hadoopConfiguration() {
     SparkConf conf = new SparkConf(true);
-    conf.setIfMissing(S3A_PATH_STYLE, "true");
+    hadoopDefaults(conf);
     return SparkHadoopUtil.get().newConfiguration(conf);
+  }
+
+  /** The file system settings of every session and of {@link #hadoopConfiguration()}, unless given. */
+  private static void hadoopDefaults(SparkConf conf) {
+    conf.setIfMissing(S3A_PATH_STYLE, "true");
+    conf.setIfMissing(LOCAL_FILE_SYSTEM, NioLocalFileSystem.class.getName());
   }
 
   private static int localShufflePartitions() {

@@ -1,0 +1,73 @@
+package org.healthpredict.core.storage;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.fs.permission.FsPermission;
+
+/**
+ * Hadoop's {@code file://} file system, but setting permissions through java.nio. Without Hadoop's
+ * native library (it is not on Maven Central, so no install here has it), {@link RawLocalFileSystem}
+ * starts a {@code chmod} process for every directory it makes and every file it creates: 39
+ * processes, about 3 ms each, in one {@code jobs split} whatever its input size, and dozens more
+ * in every saved PipelineModel (docs/benchmarks.md, "Data"). Everything else, checksum files
+ * included, is Hadoop's own. {@link org.healthpredict.core.spark.SparkSessions} registers it for
+ * {@code file://} as {@link #IMPLEMENTATION_KEY}.
+ */
+public class NioLocalFileSystem extends LocalFileSystem {
+
+  /** The Hadoop setting naming the class that serves {@code file://} URIs. */
+  public static final String IMPLEMENTATION_KEY = "fs.file.impl";
+
+  public NioLocalFileSystem() {
+    super(new Raw());
+  }
+
+  /** The raw (checksum-less) file system under {@link LocalFileSystem}'s checksums. */
+  static final class Raw extends RawLocalFileSystem {
+
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+    @Override
+    public void setPermission(Path p, FsPermission permission) throws IOException {
+      // java.nio has no sticky bit; such rare permissions still go through chmod.
+      if (!POSIX || permission.getStickyBit()) {
+        super.setPermission(p, permission);
+        return;
+      }
+      Files.setPosixFilePermissions(pathToFile(p).toPath(), posix(permission));
+    }
+  }
+
+  /** The nine rwx bits of a Hadoop permission as java.nio's set. */
+  static Set<PosixFilePermission> posix(FsPermission permission) {
+    Set<PosixFilePermission> bits = EnumSet.noneOf(PosixFilePermission.class);
+    add(bits, permission.getUserAction(), PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.OWNER_EXECUTE);
+    add(bits, permission.getGroupAction(), PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.GROUP_EXECUTE);
+    add(bits, permission.getOtherAction(), PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+        PosixFilePermission.OTHERS_EXECUTE);
+    return bits;
+  }
+
+  private static void add(Set<PosixFilePermission> bits, FsAction action, PosixFilePermission read,
+      PosixFilePermission write, PosixFilePermission execute) {
+    if (action.implies(FsAction.READ)) {
+      bits.add(read);
+    }
+    if (action.implies(FsAction.WRITE)) {
+      bits.add(write);
+    }
+    if (action.implies(FsAction.EXECUTE)) {
+      bits.add(execute);
+    }
+  }
+}
