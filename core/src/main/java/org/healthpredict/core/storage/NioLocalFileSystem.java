@@ -3,13 +3,10 @@ package org.healthpredict.core.storage;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
-import org.apache.hadoop.fs.permission.FsAction;
 import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
@@ -18,8 +15,9 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * process for every directory it makes and every file it creates: 39 processes, 2–4 ms apart, in one
  * {@code jobs split} whatever its input size (docs/benchmarks.md, "Data"), and one per directory and
  * file of every saved PipelineModel (the demo's has 20 directories and 44 files, checksum files
- * included). Everything else, checksum files included, is Hadoop's own. {@link org.healthpredict.core.spark.SparkSessions} registers it for
- * {@code file://} as {@link #IMPLEMENTATION_KEY}.
+ * included). Everything else, checksums included, is Hadoop's own.
+ * {@link org.healthpredict.core.spark.SparkSessions} registers it for {@code file://} as
+ * {@link #IMPLEMENTATION_KEY}.
  */
 public class NioLocalFileSystem extends LocalFileSystem {
 
@@ -37,37 +35,13 @@ public class NioLocalFileSystem extends LocalFileSystem {
 
     @Override
     public void setPermission(Path p, FsPermission permission) throws IOException {
-      // java.nio has no sticky bit; such rare permissions still go through chmod.
+      // java.nio has no sticky bit; such rare permissions still go through chmod. Without it, a
+      // permission's string is the nine "rwxr-x---" characters java.nio reads.
       if (!POSIX || permission.getStickyBit()) {
         super.setPermission(p, permission);
         return;
       }
-      Files.setPosixFilePermissions(pathToFile(p).toPath(), posix(permission));
-    }
-  }
-
-  /** The nine rwx bits of a Hadoop permission as java.nio's set. */
-  static Set<PosixFilePermission> posix(FsPermission permission) {
-    Set<PosixFilePermission> bits = EnumSet.noneOf(PosixFilePermission.class);
-    add(bits, permission.getUserAction(), PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-        PosixFilePermission.OWNER_EXECUTE);
-    add(bits, permission.getGroupAction(), PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-        PosixFilePermission.GROUP_EXECUTE);
-    add(bits, permission.getOtherAction(), PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
-        PosixFilePermission.OTHERS_EXECUTE);
-    return bits;
-  }
-
-  private static void add(Set<PosixFilePermission> bits, FsAction action, PosixFilePermission read,
-      PosixFilePermission write, PosixFilePermission execute) {
-    if (action.implies(FsAction.READ)) {
-      bits.add(read);
-    }
-    if (action.implies(FsAction.WRITE)) {
-      bits.add(write);
-    }
-    if (action.implies(FsAction.EXECUTE)) {
-      bits.add(execute);
+      Files.setPosixFilePermissions(pathToFile(p).toPath(), PosixFilePermissions.fromString(permission.toString()));
     }
   }
 }

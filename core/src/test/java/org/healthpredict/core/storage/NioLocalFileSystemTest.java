@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -105,14 +104,10 @@ class NioLocalFileSystemTest {
     }
     List<String> commands = RecordingFile.readAllEvents(events).stream()
         .filter(e -> e.getEventType().getName().equals("jdk.ProcessStart"))
-        .map(NioLocalFileSystemTest::command)
+        .map(e -> e.getString("command"))
         .toList();
     Files.delete(events);
     return commands;
-  }
-
-  private static String command(RecordedEvent event) {
-    return event.getString("command");
   }
 
   private static String posix(java.nio.file.Path path) throws IOException {
