@@ -54,6 +54,8 @@ public final class RungPlot {
   static final Color COMPLETED = new Color(31, 119, 180);
   static final Color STOPPED = new Color(170, 170, 170);
   static final Color FAILED = new Color(214, 39, 40);
+  /** Degenerate trials (constant predictions): orange, so they stand out from trials stopped on merit. */
+  static final Color DEGENERATE = new Color(255, 127, 14);
   static final Color RUNNING = new Color(148, 103, 189);
   private static final Color CUTOFF = new Color(30, 30, 30);
   private static final Color GRID = new Color(232, 232, 232);
@@ -159,7 +161,7 @@ public final class RungPlot {
       drawAxes(g, axes, metricName, resources, resultsAtRung);
 
       // Least interesting first, so stopped trials never hide the ones that went on.
-      for (TrialState state : List.of(TrialState.STOPPED, TrialState.FAILED, TrialState.PAUSED, TrialState.WAITING,
+      for (TrialState state : List.of(TrialState.STOPPED, TrialState.DEGENERATE, TrialState.FAILED, TrialState.PAUSED, TrialState.WAITING,
           TrialState.RUNNING, TrialState.COMPLETED)) {
         for (Line line : lines) {
           if (line.status().state() == state && (best == null || line.status().id() != best.trialId())) {
@@ -442,6 +444,9 @@ public final class RungPlot {
     y += 24;
     legendEntry(g, x, y, STOPPED, new BasicStroke(1.6f), "stopped (" + counts.getOrDefault(TrialState.STOPPED, 0) + ")");
     y += 24;
+    legendEntry(g, x, y, DEGENERATE, new BasicStroke(1.6f),
+        "degenerate (" + counts.getOrDefault(TrialState.DEGENERATE, 0) + ")");
+    y += 24;
     legendEntry(g, x, y, FAILED, new BasicStroke(1.6f), "failed (" + counts.getOrDefault(TrialState.FAILED, 0) + ")");
     g.setStroke(new BasicStroke(2.5f));
     g.draw(new Line2D.Double(x + 15, y - 10, x + 27, y + 2));
@@ -472,6 +477,7 @@ public final class RungPlot {
     return switch (state) {
       case COMPLETED -> COMPLETED;
       case STOPPED -> STOPPED;
+      case DEGENERATE -> DEGENERATE;
       case FAILED -> new Color(FAILED.getRed(), FAILED.getGreen(), FAILED.getBlue(), 110);
       case RUNNING, PAUSED, WAITING -> RUNNING;
     };

@@ -63,6 +63,7 @@ public final class AshaScheduler {
   private final AshaConfig config;
   private final SearchSpace space;
   private final Sampler sampler;
+  private final List<TrialConfig> startingPoints;
   private final InstantSource clock;
   private final Map<String, List<Double>> ladders = new TreeMap<>();
   private final List<Bracket> brackets = new ArrayList<>();
@@ -77,6 +78,8 @@ public final class AshaScheduler {
     final int bracket;
     TrialState state = TrialState.RUNNING;
     int rung;
+    /** The trial's latest result, what the sampler learns from; null until its first. */
+    TrialEvent.Result latest;
 
     Trial(int id, TrialConfig config, int bracket, int rung) {
       this.id = id;
@@ -87,16 +90,32 @@ public final class AshaScheduler {
   }
 
   /**
-   * @param seed seeds the {@link Sampler} that draws each new trial's configuration
+   * A scheduler whose trials are drawn at random ({@link RandomSampler}), with no starting points.
+   *
+   * @param seed seeds the sampler that draws each new trial's configuration
    * @param clock read only to compare with the config's deadline
    */
   public AshaScheduler(AshaConfig config, SearchSpace space, long seed, InstantSource clock) {
+    this(config, space, new RandomSampler(space, seed), List.of(), clock);
+  }
+
+  /**
+   * @param sampler draws each new trial's configuration once the starting points are used up
+   * @param startingPoints configurations evaluated first, each started directly at its family's top
+   *     rung (e.g. each family's defaults, so a sweep never ends below the untuned model on its own
+   *     criterion); they count against maxTrials like any trial
+   * @param clock read only to compare with the config's deadline
+   */
+  public AshaScheduler(AshaConfig config, SearchSpace space, Sampler sampler, List<TrialConfig> startingPoints,
+      InstantSource clock) {
     if (config.maxTrials() == AshaConfig.UNLIMITED && config.deadline() == null) {
       throw new IllegalArgumentException("an ASHA sweep needs a budget: maxTrials, a deadline, or both");
     }
     this.config = config;
     this.space = space;
-    this.sampler = new Sampler(space, seed);
+    this.sampler = Objects.requireNonNull(sampler, "sampler");
+    this.startingPoints = List.copyOf(startingPoints);
+    startingPoints.forEach(p -> space.family(p.family()));
     this.clock = Objects.requireNonNull(clock, "clock");
     space.families().forEach((name, family) -> ladders.put(name, family.resource().milestones(config.eta())));
     for (int b = 0; b < config.brackets(); b++) {
@@ -115,7 +134,16 @@ public final class AshaScheduler {
    */
   public static AshaScheduler restore(AshaConfig config, SearchSpace space, long seed, InstantSource clock,
       List<TrialEvent> history) {
-    AshaScheduler scheduler = new AshaScheduler(config, space, seed, clock);
+    return restore(new AshaScheduler(config, space, seed, clock), history);
+  }
+
+  /** As {@link #restore(AshaConfig, SearchSpace, long, InstantSource, List)}, with this sampler and starting points. */
+  public static AshaScheduler restore(AshaConfig config, SearchSpace space, Sampler sampler,
+      List<TrialConfig> startingPoints, InstantSource clock, List<TrialEvent> history) {
+    return restore(new AshaScheduler(config, space, sampler, startingPoints, clock), history);
+  }
+
+  private static AshaScheduler restore(AshaScheduler scheduler, List<TrialEvent> history) {
     synchronized (scheduler) {
       for (int i = 0; i < history.size(); i++) {
         scheduler.replay(i, history.get(i));
@@ -151,7 +179,7 @@ public final class AshaScheduler {
         return Optional.of(job(promoted));
       }
       if (trials.size() < config.maxTrials()) {
-        return Optional.of(job(start(sampler.next())));
+        return Optional.of(job(start(nextConfig())));
       }
     }
     settle();
@@ -171,7 +199,16 @@ public final class AshaScheduler {
    * @throws IllegalArgumentException if the metric is NaN or infinite (report a failure instead)
    */
   public synchronized Decision onResult(int trialId, int rung, double metric) {
-    TrialEvent.Result result = decide(running(trialId, rung), metric, true);
+    return onResult(trialId, rung, RungScore.of(metric));
+  }
+
+  /**
+   * As {@link #onResult(int, int, double)} with the score's mean as the metric; a degenerate score stops
+   * the trial at once (state DEGENERATE, reason DEGENERATE) and is left out of its rung's ranking, so it
+   * neither takes a promotion slot nor completes.
+   */
+  public synchronized Decision onResult(int trialId, int rung, RungScore score) {
+    TrialEvent.Result result = decide(running(trialId, rung), score, true);
     apply(result);
     settle();
     return result.decision();
@@ -236,24 +273,47 @@ public final class AshaScheduler {
     return config;
   }
 
+  /** A starting point while any is left, else the sampler's choice given every trial so far. */
+  private TrialConfig nextConfig() {
+    int id = trials.size();
+    return id < startingPoints.size() ? startingPoints.get(id) : sampler.next(id, observations());
+  }
+
+  /** Each trial's latest result, or pending; failed trials without a result tell nothing and are left out. */
+  private List<Observation> observations() {
+    List<Observation> out = new ArrayList<>();
+    for (Trial t : trials) {
+      if (t.latest != null) {
+        Observation.Status status = t.latest.score().degenerate() ? Observation.Status.DEGENERATE
+            : Observation.Status.SCORED;
+        out.add(new Observation(t.config, t.latest.rung(), score(t.latest.metric()), status));
+      } else if (t.state != TrialState.FAILED) {
+        out.add(Observation.pending(t.config));
+      }
+    }
+    return out;
+  }
+
   private Trial start(TrialConfig trialConfig) {
     int id = trials.size();
     int bracket = id % config.brackets();
     int top = ladders.get(trialConfig.family()).size() - 1;
-    Trial t = new Trial(id, trialConfig, bracket, Math.min(bracket, top));
+    int rung = id < startingPoints.size() ? top : Math.min(bracket, top);
+    Trial t = new Trial(id, trialConfig, bracket, rung);
     trials.add(t);
     events.add(new TrialEvent.Started(id, trialConfig));
     return t;
   }
 
   /** Judges a result; records it in its bracket but leaves the trial's state to {@link #apply}. */
-  private TrialEvent.Result decide(Trial t, double metric, boolean useClock) {
-    if (!Double.isFinite(metric)) {
-      throw new IllegalArgumentException("trial " + t.id + " reported metric " + metric + " at rung " + t.rung
-          + "; report a failure instead");
-    }
+  private TrialEvent.Result decide(Trial t, RungScore rungScore, boolean useClock) {
+    double metric = rungScore.mean();
     List<Double> ladder = ladder(t);
     Bracket bracket = brackets.get(t.bracket);
+    if (rungScore.degenerate()) {
+      return new TrialEvent.Result(t.id, t.config.family(), t.rung, ladder.get(t.rung), metric, Double.NaN,
+          new Decision.Stop(Decision.Reason.DEGENERATE), rungScore);
+    }
     double quantile = bracket.record(t.rung, t.id, score(metric));
     boolean paper = config.promotion() == AshaConfig.Promotion.PAPER;
     double cutoffScore = paper ? bracket.topCutoff(t.rung) : quantile;
@@ -270,7 +330,7 @@ public final class AshaScheduler {
       decision = new Decision.Continue(t.rung + 1, ladder.get(t.rung + 1));
     }
     return new TrialEvent.Result(t.id, t.config.family(), t.rung, ladder.get(t.rung), metric, score(cutoffScore),
-        decision);
+        decision, rungScore);
   }
 
   /** Applies a result's or a later decision to its trial and records the event. */
@@ -283,8 +343,12 @@ public final class AshaScheduler {
         t.rung = ((Decision.Continue) decision).rung();
       }
       case WAIT -> t.state = TrialState.WAITING;
-      case STOP -> t.state = TrialState.STOPPED;
+      case STOP -> t.state = ((Decision.Stop) decision).reason() == Decision.Reason.DEGENERATE
+          ? TrialState.DEGENERATE : TrialState.STOPPED;
       case COMPLETE -> t.state = TrialState.COMPLETED;
+    }
+    if (event instanceof TrialEvent.Result r) {
+      t.latest = r;
     }
     events.add(event);
   }
@@ -367,7 +431,7 @@ public final class AshaScheduler {
   private void replay(int index, TrialEvent event) {
     String at = "cannot resume: history entry " + index + " (" + event + ")";
     if (event instanceof TrialEvent.Started s) {
-      TrialConfig drawn = sampler.next();
+      TrialConfig drawn = nextConfig();
       if (s.trialId() != trials.size() || !drawn.equals(s.config())) {
         throw new IllegalStateException(at + " does not match this sweep, which would start trial " + trials.size()
             + " with " + drawn.describe() + "; were the seed or the search space changed?");
@@ -376,7 +440,7 @@ public final class AshaScheduler {
     } else if (event instanceof TrialEvent.Result r) {
       TrialEvent.Result replayed;
       try {
-        replayed = decide(running(r.trialId(), r.rung()), r.metric(), false);
+        replayed = decide(running(r.trialId(), r.rung()), r.score(), false);
       } catch (RuntimeException e) {
         throw new IllegalStateException(at + ": " + e.getMessage(), e);
       }
@@ -384,8 +448,7 @@ public final class AshaScheduler {
       boolean deadlineStop = r.decision().equals(new Decision.Stop(Decision.Reason.DEADLINE))
           && replayed.decision() instanceof Decision.Continue;
       if (deadlineStop) {
-        replayed = new TrialEvent.Result(replayed.trialId(), replayed.family(), replayed.rung(), replayed.resource(),
-            replayed.metric(), replayed.cutoff(), r.decision());
+        replayed = replayed.withDecision(r.decision());
       }
       if (!replayed.equals(r)) {
         throw new IllegalStateException(at + " replays as " + replayed + CHANGED);

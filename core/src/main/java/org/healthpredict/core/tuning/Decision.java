@@ -54,6 +54,8 @@ public sealed interface Decision {
     /** Its metric was below the rung's cutoff (paper promotion: never in the top 1/η of its rung). */
     BELOW_CUTOFF,
     /** It would have been promoted (or was waiting in the top 1/η), but the sweep's deadline had passed. */
-    DEADLINE
+    DEADLINE,
+    /** Its predictions were degenerate (near-constant, or no better than chance). */
+    DEGENERATE
   }
 }

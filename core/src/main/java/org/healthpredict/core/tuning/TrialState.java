@@ -15,11 +15,16 @@ public enum TrialState {
   COMPLETED,
   /** Stopped below the top rung, by the cutoff or the deadline. */
   STOPPED,
+  /**
+   * Stopped because its predictions were degenerate (near-constant, or no better than chance): it is
+   * never promoted and never the sweep's winner.
+   */
+  DEGENERATE,
   /** Its training failed; its earlier results stay recorded, and it is never promoted. */
   FAILED;
 
   /** Whether the trial is done for good. */
   public boolean terminal() {
-    return this == COMPLETED || this == STOPPED || this == FAILED;
+    return this == COMPLETED || this == STOPPED || this == DEGENERATE || this == FAILED;
   }
 }

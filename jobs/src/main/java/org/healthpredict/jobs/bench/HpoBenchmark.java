@@ -33,7 +33,7 @@ import org.healthpredict.core.training.Classifiers;
 import org.healthpredict.core.tuning.AshaConfig;
 import org.healthpredict.core.tuning.FamilySpace;
 import org.healthpredict.core.tuning.Job;
-import org.healthpredict.core.tuning.Sampler;
+import org.healthpredict.core.tuning.RandomSampler;
 import org.healthpredict.core.tuning.SearchSpace;
 import org.healthpredict.core.tuning.TrialConfig;
 import org.healthpredict.core.tuning.TrialState;
@@ -81,7 +81,7 @@ public final class HpoBenchmark {
     SparkSession spark = SparkSessions.getOrCreate("health-predict bench-hpo");
 
     List<TrialConfig> sampled = new ArrayList<>();
-    Sampler sampler = new Sampler(space, seed);
+    RandomSampler sampler = new RandomSampler(space, seed);
     for (int i = 0; i < configs; i++) {
       sampled.add(sampler.next());
     }

@@ -11,10 +11,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-class SamplerTest {
+class RandomSamplerTest {
 
   private static List<TrialConfig> draw(SearchSpace space, long seed, int n) {
-    Sampler sampler = new Sampler(space, seed);
+    RandomSampler sampler = new RandomSampler(space, seed);
     List<TrialConfig> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(sampler.next());
