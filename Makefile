@@ -114,8 +114,11 @@ mlflow-stop: ## stop the local MLflow server
 DEMO_TRIALS ?= 9
 DEMO_MODEL ?= HealthPredict
 DEMO_BATCH ?= 1000
+# 60% of the sample as initial data (train / validation / test), so the test rows hold enough
+# readmissions (about 45) for the gate's comparisons to mean something; the rest is future batches.
+DEMO_INITIAL_FRACTION ?= 0.6
 demo: venv build mlflow-start ## split, short ASHA sweep, register behind the gate, drift on the next batch, serve + /predict
-	$(JOBS) split --input data/sample/diabetic_data_sample.csv --output $(OUT)/split
+	$(JOBS) split --input data/sample/diabetic_data_sample.csv --output $(OUT)/split --initial-fraction $(DEMO_INITIAL_FRACTION)
 	@echo "Spark UI while the sweep runs: http://127.0.0.1:4040 (jobs are labelled 'trial N · rung K · <config>')"
 	$(JOBS) tune --data $(OUT)/split --space conf/spaces/quick.yaml --max-trials $(DEMO_TRIALS) --max-concurrent 2 \
 	  --tracking-uri $(MLFLOW_URI) --experiment health-predict-demo | tee $(OUT)/tune.log
@@ -125,12 +128,18 @@ demo: venv build mlflow-start ## split, short ASHA sweep, register behind the ga
 	rm -rf $(OUT)/batches $(OUT)/drift
 	$(JOBS) next-batch --future $(OUT)/split/future --batch-size $(DEMO_BATCH) --state $(OUT)/batches/cursor.json \
 	  --out $(OUT)/batches | tee $(OUT)/next-batch.log
-	$(JOBS) drift --reference $(OUT)/split/initial/train --current $(OUT)/batches/batch-00001 \
-	  --performance-reference $(OUT)/split/initial/test --model models:/$(DEMO_MODEL)@champion \
+	@# The gate may refuse the sweep's model (the reason is in register.log): then there is no champion to
+	@# check for prediction drift or to serve, and only data drift is checked.
+	if grep -q ' champion=none ' $(OUT)/register.log; then model_args=(); else \
+	  model_args=(--performance-reference $(OUT)/split/initial/test --model models:/$(DEMO_MODEL)@champion); fi; \
+	$(JOBS) drift --reference $(OUT)/split/initial/train --current $(OUT)/batches/batch-00001 "$${model_args[@]}" \
 	  --report $(OUT)/drift/batch-00001 --tracking-uri $(MLFLOW_URI) | tee $(OUT)/drift.log
-	scripts/demo-serve.sh $(MLFLOW_URI) $(DEMO_MODEL) $(OUT)
+	if grep -q ' champion=none ' $(OUT)/register.log; then echo "no champion: the scoring service is not started"; \
+	  else scripts/demo-serve.sh $(MLFLOW_URI) $(DEMO_MODEL) $(OUT); fi
 	@echo
 	@echo "Demo done."
+	@grep -E '^register: (untuned baseline|candidate run)' $(OUT)/register.log | sed 's/^register: /  gate input:     /'
+	@grep -B1 '^register: OK' $(OUT)/register.log | head -n 1 | sed 's/^register: /  gate reason:    /'
 	@sed -n 's/^register: OK name=\([^ ]*\) version=\([0-9]*\) decision=\([A-Z_]*\) champion=\([^ ]*\) \(.*\)/  registry:       \1 version \2 \3; champion is version \4 (\5)/p' $(OUT)/register.log
 	@echo "  MLflow UI:      $(MLFLOW_URI)  (experiment 'health-predict-demo': the sweep run, one child run per trial,"
 	@echo "                  sweep/rung_plot.png, sweep/trials.csv, model_card.md and the model; Models tab: $(DEMO_MODEL))"
@@ -184,6 +193,12 @@ bench-hpo: venv build ## MLlib TrainValidationSplit grid vs ASHA on the same sam
 	HP_MAIN=org.healthpredict.jobs.bench.HpoBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-6g} \
 	  $(JOBS) $(abspath $(HPO_WORK))/split http://127.0.0.1:$(HPO_MLFLOW_PORT) $(HPO_CONFIGS) $(HPO_SEED) \
 	  $(HPO_THROUGHPUT_TRIALS) $(OUT)/bench $(HPO_SPACE) $(HPO_CONCURRENCY) $(HPO_REPORT)
+
+QUALITY_SEEDS ?= 1,2,3,4,5
+QUALITY_BUDGET ?= 240
+bench-quality: venv build ## tune vs untuned train per family vs scikit-learn LR, LightGBM, Optuna+LightGBM on 5 patient splits (report in out/bench/)
+	$(VENV)/bin/python python/bench/quality.py --seeds $(QUALITY_SEEDS) --budget $(QUALITY_BUDGET) --concurrency 2 \
+	  --work $(OUT)/bench-quality --report $(OUT)/bench/quality-benchmark.md
 
 # One JVM fork per model and method (JMH 1.37; forks inherit these JVM flags): about 3 minutes on 2 cores.
 bench-serving-jmh: ## JMH: µs per record, row scorer vs Spark's predictProbability per family (serving/target/bench/)

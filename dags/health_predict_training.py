@@ -39,12 +39,17 @@ with DAG(
         "time_budget": Param("", type="string", description="Budget: wall-clock limit, e.g. 20m (empty: none)."),
         "max_concurrent": Param(2, type="integer", minimum=1, description="Trials training at once."),
         "eta": Param(3, type="integer", minimum=2, description="ASHA reduction factor η."),
-        "metric": Param("PR_AUC", enum=["PR_AUC", "ROC_AUC", "LOG_LOSS", "F1"], description="Validation metric."),
+        "metric": Param("ROC_AUC", enum=["ROC_AUC", "PR_AUC", "LOG_LOSS", "F1"],
+                        description="Cross-validated metric the sweep optimises."),
         "seed": Param(42, type="integer", description="Seed of sampling and models."),
         "experiment": Param("health-predict-airflow", type="string", description="MLflow experiment of the sweep."),
         "model_name": Param("HealthPredict", type="string", description="Registered model name."),
         "margin": Param(0.0, type="number", description="Required improvement over the champion."),
         "min_roc_auc": Param(None, type=["null", "number"], description="Floor: test ROC-AUC at least this."),
+        "baseline": Param("lr", enum=["lr", "none"],
+                          description="Untuned model the candidate must beat on the same test rows (none: no baseline)."),
+        "chance_floors": Param(True, type="boolean",
+                               description="Require test ROC-AUC clearly above chance and PR-AUC above the positive rate."),
         "require_approval": Param(False, type="boolean",
                                   description="A passing version waits for `approve` instead of becoming champion."),
         "deploy": Param(False, type="boolean",
@@ -94,6 +99,8 @@ with DAG(
             "--actor", "airflow:{{ dag.dag_id }}",
             # Empty tokens are dropped: an unset Param leaves its option out.
             "{% if params.min_roc_auc is not none %}--min-roc-auc={{ params.min_roc_auc }}{% endif %}",
+            "--baseline={{ params.baseline }}",
+            "{% if not params.chance_floors %}--no-chance-floors{% endif %}",
             "{% if params.require_approval %}--require-approval{% endif %}",
         ])
 

@@ -11,7 +11,7 @@ logical date and conf (`dags test` replaces the queued run with the one it execu
 the sweep trained on the accumulated data."""
 from mlflow import MlflowClient
 
-from dag_support import MODEL, TINY_SPACE, drifted_future
+from dag_support import MECHANICS_ONLY, MODEL, TINY_SPACE, drifted_future
 
 BATCH = 600
 
@@ -22,7 +22,7 @@ def test_monitoring_finds_injected_drift_retrains_on_accumulated_batches_then_ru
     batches = tmp_path / "batches"
     conf = {"split_uri": str(trained.split), "future": str(future), "batches": str(batches),
             "reports": str(tmp_path / "drift"), "batch_size": BATCH,
-            "training_params": {"space": TINY_SPACE, "max_trials": 3, "model_name": MODEL,
+            "training_params": {"space": TINY_SPACE, "max_trials": 3, "model_name": MODEL, **MECHANICS_ONLY,
                                 "experiment": "airflow-retraining-e2e"}}
     variables = {"health_predict_mlflow_uri": trained.mlflow, "health_predict_data_root": tmp_path / "root"}
     dag = "health_predict_monitoring_retraining"

@@ -17,6 +17,9 @@ TRIALS = 6
 def _tune(split, uri, promotion, *extra):
     return [str(JOBS), "tune", "--data", str(split), "--space", str(SPACE), "--max-trials", str(TRIALS),
             "--max-concurrent", "2", "--promotion", promotion, "--tracking-uri", uri,
+            # Sampled trials only (no defaults at the top rung), so every trial climbs from rung 0; TPE
+            # takes over after two results, so the resumed driver must redraw its trials from the journal.
+            "--no-defaults-first", "--startup-trials", "2", "--folds", "3",
             "--experiment", "resume-test", *extra]
 
 
@@ -59,12 +62,13 @@ def test_killed_sweep_resumes_without_losing_or_repeating_a_trial(mlflow_server,
     assert trial_ids == list(range(TRIALS)), "every trial exactly once"
     for child in children:
         assert child.info.status == "FINISHED"
-        assert child.data.tags["health_predict.trial_state"] in {"COMPLETED", "STOPPED"}
+        state = child.data.tags["health_predict.trial_state"]
+        assert state in {"COMPLETED", "STOPPED", "DEGENERATE"}
         steps = [m.step for m in client.get_metric_history(child.info.run_id, "val_pr_auc")]
         assert len(steps) == len(set(steps)), f"trial {child.data.tags['health_predict.trial_id']} repeated a rung: {steps}"
         assert sorted(steps) == [2, 6, 18][:len(steps)], f"rungs climbed in order, none skipped: {steps}"
-        if child.data.tags["health_predict.trial_state"] == "COMPLETED":
+        if state == "COMPLETED":
             assert max(steps) == 18
         else:
-            assert max(steps) < 18
+            assert state == "DEGENERATE" or max(steps) < 18
             assert child.data.tags["health_predict.stopped_at_rung"] == str(len(steps) - 1)

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.registry.PromotionGate;
 import org.healthpredict.core.release.RegisterRunner;
+import org.healthpredict.core.release.UntunedBaseline;
 import org.healthpredict.core.spark.SparkSessions;
 import org.healthpredict.core.tracking.Tracking;
 import picocli.CommandLine.Command;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
             + "recall, Brier, calibration, and the same per race, gender and age band), writes a model card, "
             + "and evaluates the current champion on the same rows. The candidate becomes champion (alias "
             + "'champion'; the old one becomes 'previous') only if it beats the champion's metric by at least "
-            + "--margin and meets every floor; otherwise it stays registered, not promoted, with the reason "
+            + "--margin, meets every floor (by default also ROC-AUC clearly above chance and PR-AUC above the positive "
+            + "rate) and beats an untuned logistic regression fitted on the same rows (--baseline); otherwise it stays registered, not promoted, with the reason "
             + "on the version and in the audit log."
     })
 final class RegisterCommand implements Callable<Integer> {
@@ -47,6 +49,17 @@ final class RegisterCommand implements Callable<Integer> {
   @Option(names = "--min-pr-auc", paramLabel = "X", description = "Floor: test PR-AUC at least X.")
   Double minPrAuc;
 
+  @Option(names = "--baseline", defaultValue = "lr", paramLabel = "lr|none",
+      description = "Untuned model the candidate must beat on the gate metric and on test ROC-AUC, fitted here on the "
+          + "split's train + validation rows and scored on the same test rows (default ${DEFAULT-VALUE}: logistic "
+          + "regression with default parameters; none = no baseline).")
+  String baseline;
+
+  @Option(names = "--chance-floors", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also require test ROC-AUC above chance by two standard errors and PR-AUC above the test rows' "
+          + "positive rate (default: on; --no-chance-floors to drop them).")
+  boolean chanceFloors;
+
   @Option(names = "--require-approval", description = "A passing version waits for `approve` instead of becoming champion.")
   boolean requireApproval;
 
@@ -66,10 +79,11 @@ final class RegisterCommand implements Callable<Integer> {
       floors.put("test_pr_auc", minPrAuc);
     }
     PromotionGate gate = new PromotionGate(metric, true, margin, floors);
+    UntunedBaseline untuned = TuneCommand.choice("--baseline", baseline, UntunedBaseline.class);
     SparkSession spark = SparkSessions.getOrCreate("health-predict register");
     try (Tracking t = Tracking.connect(tracking.uri(), spark.sparkContext().hadoopConfiguration())) {
       RegisterRunner.Outcome o = new RegisterRunner(spark, line -> System.out.println("register: " + line))
-          .run(runId, new RegisterRunner.Options(name, gate, requireApproval, actor.actor), t);
+          .run(runId, new RegisterRunner.Options(name, gate, requireApproval, actor.actor, untuned, chanceFloors), t);
       String verdict = o.pending() ? "PENDING_APPROVAL" : o.decision().promotes() ? "PROMOTED" : "REJECTED";
       System.out.println("register: " + o.decision().reason());
       System.out.printf("register: OK name=%s version=%s decision=%s champion=%s test_roc_auc=%.4f test_pr_auc=%.4f%n",

@@ -15,7 +15,9 @@ import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.training.TrainingData;
 import org.healthpredict.core.tuning.AshaConfig;
 import org.healthpredict.core.tuning.SearchSpace;
+import org.healthpredict.core.tuning.FoldSchedule;
 import org.healthpredict.core.tuning.TrialState;
+import org.healthpredict.core.tuning.WinnerRule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,9 +34,15 @@ import picocli.CommandLine.Option;
             + "only if it is in the top 1/eta of the results at that rung: with --promotion paper (default) it "
             + "waits there and a free worker promotes it once it is (the rung may grow meanwhile); with "
             + "immediate it is judged at once against the results so far and stopped if below. "
-            + "Every trial is an MLflow child run; "
-            + "the parent run ends with the best trial's model at full resource (its own fit; refitted "
-            + "only with --refit-with-validation), its test metrics, a CSV of all trials and the rung plot."
+            + "Every trial is scored by patient-grouped k-fold cross-validation on train + validation (rung 0 on 2 "
+            + "folds, more folds per rung, all k at the top; --rung-folds), as a mean and standard error; trials with "
+            + "near-constant predictions, or at full resource no better than chance, are marked DEGENERATE and never "
+            + "promoted. Each family's MLlib defaults are evaluated first at full resource; then TPE (after random "
+            + "start-up trials) proposes configurations. The winner is the simplest completed trial within one "
+            + "standard error of the best mean (--selection), refitted on train + validation, with its decision "
+            + "threshold chosen on its out-of-fold predictions, and scored once on the test rows. "
+            + "Every trial is an MLflow child run; the parent run ends with the model, its cross-validated and test "
+            + "metrics, a CSV of all trials and the rung plot."
     })
 final class TuneCommand implements Callable<Integer> {
 
@@ -47,7 +55,7 @@ final class TuneCommand implements Callable<Integer> {
       description = "Search space (YAML or JSON). Default: the bundled space over lr, rf and gbt.")
   Path space;
 
-  @Option(names = "--metric", defaultValue = "PR_AUC",
+  @Option(names = "--metric", defaultValue = "ROC_AUC",
       description = "Validation metric to optimise: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   SweepMetric metric;
 
@@ -80,8 +88,38 @@ final class TuneCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of sampling and models (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--refit-with-validation", description = "Refit the winner on train + validation (default: keep its model, fitted on train).")
-  boolean refitWithValidation;
+  @Option(names = "--folds", defaultValue = "5", paramLabel = "K",
+      description = "Patient-grouped cross-validation folds on train + validation (default ${DEFAULT-VALUE}, at least 2).")
+  int folds;
+
+  @Option(names = "--rung-folds", defaultValue = "grow", paramLabel = "grow|all",
+      description = "Folds per rung (default ${DEFAULT-VALUE}): grow = 2 at rung 0 up to all K at the top rung; "
+          + "all = K at every rung.")
+  String rungFolds;
+
+  @Option(names = "--sampler", defaultValue = "tpe", paramLabel = "tpe|random",
+      description = "How new trials are chosen (default ${DEFAULT-VALUE}): tpe = tree-structured Parzen estimator after "
+          + "--startup-trials random ones; random = independent draws.")
+  String sampler;
+
+  @Option(names = "--startup-trials", defaultValue = "10", paramLabel = "N",
+      description = "Trials with a result before TPE takes over from random draws (default ${DEFAULT-VALUE}).")
+  int startupTrials;
+
+  @Option(names = "--defaults-first", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Evaluate each family's MLlib defaults first, at full resource, so the sweep cannot end below the "
+          + "untuned model on its own metric (default: on; --no-defaults-first to skip).")
+  boolean defaultsFirst;
+
+  @Option(names = "--selection", defaultValue = "one-se", paramLabel = "one-se|best",
+      description = "How the winner is picked among completed trials (default ${DEFAULT-VALUE}): one-se = the smallest "
+          + "model within one standard error of the best cross-validated mean; best = the best mean.")
+  String selection;
+
+  @Option(names = "--target-recall", paramLabel = "R",
+      description = "Choose the decision threshold as the highest one reaching this recall on the out-of-fold "
+          + "predictions (default: the threshold that maximises F1).")
+  Double targetRecall;
 
   @Option(names = "--resume", paramLabel = "RUN_ID",
       description = "Continue the sweep recorded under this MLflow parent run (its driver died).")
@@ -105,18 +143,25 @@ final class TuneCommand implements Callable<Integer> {
     int trials = maxTrials != null ? maxTrials : budget != null ? AshaConfig.UNLIMITED : 27;
     AshaConfig.Promotion promotionRule = parsePromotion(promotion);
 
+    FoldSchedule foldSchedule = new FoldSchedule(folds, choice("--rung-folds", rungFolds, FoldSchedule.Policy.class));
+    SweepSettings.SamplerKind samplerKind = choice("--sampler", sampler, SweepSettings.SamplerKind.class);
+    WinnerRule winner = winnerRule(selection);
+
     SparkSession spark = SparkSessions.getOrCreate("health-predict tune");
     int concurrent = maxConcurrent != null ? maxConcurrent : Math.max(1, spark.sparkContext().defaultParallelism() / 2);
     SweepSettings settings = new SweepSettings(metric, maximize, eta, brackets, promotionRule, trials,
-        budget, concurrent, seed, refitWithValidation);
+        budget, concurrent, seed, foldSchedule, samplerKind, startupTrials, defaultsFirst, winner, targetRecall);
     String uri = tracking.uri();
     try (Tracking t = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
       SweepRunner.Outcome o = new SweepRunner(spark, line -> System.out.println("tune: " + line))
           .run(TrainingData.read(spark, data), searchSpace, spaceText, settings, t, experiment, runName, resume);
       long completed = o.trials().stream().filter(trial -> trial.state() == TrialState.COMPLETED).count();
-      System.out.printf("tune: OK run=%s trials=%d completed=%d best_trial=%d best_%s=%.4f test_%s=%.4f ui=%s/#/experiments/%s/runs/%s%n",
-          o.parentRunId(), o.trials().size(), completed, o.best().trialId(), metric.metricName(), o.best().metric(),
-          metric.metricName().replace("val_", ""), metric.of(o.model().test()), uri, o.experimentId(), o.parentRunId());
+      long degenerate = o.trials().stream().filter(trial -> trial.state() == TrialState.DEGENERATE).count();
+      System.out.printf("tune: OK run=%s trials=%d completed=%d degenerate=%d best_trial=%d best_%s=%.4f±%.4f "
+              + "test_roc_auc=%.4f test_pr_auc=%.4f threshold=%.4f ui=%s/#/experiments/%s/runs/%s%n",
+          o.parentRunId(), o.trials().size(), completed, degenerate, o.best().trialId(), metric.metricName(),
+          o.best().metric(), o.best().score().standardError(), o.model().test().rocAuc(), o.model().test().prAuc(),
+          o.model().threshold().threshold(), uri, o.experimentId(), o.parentRunId());
     }
     return HealthPredictCli.EXIT_OK;
   }
@@ -125,6 +170,25 @@ final class TuneCommand implements Callable<Integer> {
     try (var in = SearchSpace.class.getResourceAsStream(SearchSpace.DEFAULT_RESOURCE)) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
+  }
+
+  /** An enum constant from its option value, case and '-' insensitive, or an error naming the choices. */
+  static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(value.replace('-', '_'))) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(option + ": expected one of " + java.util.Arrays.stream(type.getEnumConstants())
+        .map(e -> e.name().toLowerCase().replace('_', '-')).toList() + ", found '" + value + "'");
+  }
+
+  private static WinnerRule winnerRule(String selection) {
+    return switch (selection.toLowerCase()) {
+      case "one-se" -> WinnerRule.ONE_STANDARD_ERROR;
+      case "best" -> WinnerRule.BEST;
+      default -> throw new IllegalArgumentException("--selection: expected one-se or best, found '" + selection + "'");
+    };
   }
 
   private static AshaConfig.Promotion parsePromotion(String promotion) {

@@ -32,6 +32,8 @@ class RegistryCommandsTest {
   private static final SparkSession spark = TestSpark.session();
   private static final String MODEL = "HealthPredictRegistryTest";
   private static final Pattern RUN = Pattern.compile("train: OK run=([0-9a-f]{32}) ");
+  /** The lifecycle below is about aliases and audit: the champion comparison alone decides there. */
+  private static final String[] MECHANICS_ONLY = {"--baseline", "none", "--no-chance-floors"};
   @TempDir static Path tmp;
   private static String split;
   private static MlflowServer mlflow;
@@ -43,21 +45,32 @@ class RegistryCommandsTest {
   }
 
   @Test
+  void theDefaultGateRefusesAConstantModelNamingTheFloorAndScoresTheBaseline() {
+    String constant = train("lr", "regParam=1000", "elasticNetParam=1");
+    SplitCommandTest.Captured refused = cli("register", "--run", constant, "--name", MODEL + "-gate");
+    assertThat(refused.out()).as(refused.err()).contains("version=1 decision=REJECTED champion=none")
+        .contains("chance floors on these rows: {test_pr_auc=").containsPattern("test_(roc|pr)_auc 0\\.\\d+ is below the floor")
+        .containsPattern("untuned baseline \\(logistic regression with default parameters, fitted on train \\+ "
+            + "validation\\) on the same test rows: roc_auc 0\\.\\d{4} pr_auc 0\\.\\d{4}");
+    assertThat(aliases(MODEL + "-gate")).doesNotContainKey("champion");
+  }
+
+  @Test
   void championLifecycleFromRegistrationToBatchScoring() {
     // L1 this strong zeroes every coefficient: one probability for everyone (PR-AUC = base rate).
     // The same strength as L2 only shrinks them: the ranking survives (test PR-AUC 0.152 on the sample).
     String weak = train("lr", "regParam=1000", "elasticNetParam=1");
     String strong = train("lr", "regParam=1000", "elasticNetParam=0");
 
-    SplitCommandTest.Captured first = cli("register", "--run", weak, "--name", MODEL);
+    SplitCommandTest.Captured first = cli("register", "--run", weak, "--name", MODEL, MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
     assertThat(first.out()).as(first.err()).contains("version=1 decision=PROMOTED champion=1");
     assertThat(aliases()).containsEntry("champion", "1").doesNotContainKey("previous");
 
-    SplitCommandTest.Captured better = cli("register", "--run", strong, "--name", MODEL);
+    SplitCommandTest.Captured better = cli("register", "--run", strong, "--name", MODEL, MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
     assertThat(better.out()).as(better.err()).contains("version=2 decision=PROMOTED champion=2");
     assertThat(aliases()).containsEntry("champion", "2").containsEntry("previous", "1");
 
-    SplitCommandTest.Captured worse = cli("register", "--run", weak, "--name", MODEL);
+    SplitCommandTest.Captured worse = cli("register", "--run", weak, "--name", MODEL, MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
     assertThat(worse.out()).as(worse.err()).contains("version=3 decision=REJECTED champion=2");
     assertThat(aliases()).containsEntry("champion", "2");
     Map<String, String> v3 = versionTags("3");
@@ -68,7 +81,7 @@ class RegistryCommandsTest {
     assertThat(rollback.out()).as(rollback.err()).contains("rollback: OK name=" + MODEL + " champion=1 previous=2");
     assertThat(aliases()).containsEntry("champion", "1").containsEntry("previous", "2");
 
-    SplitCommandTest.Captured held = cli("register", "--run", strong, "--name", MODEL, "--require-approval");
+    SplitCommandTest.Captured held = cli("register", "--run", strong, "--name", MODEL, "--require-approval", MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
     assertThat(held.out()).as(held.err()).contains("version=4 decision=PENDING_APPROVAL");
     assertThat(aliases()).containsEntry("champion", "1");
     SplitCommandTest.Captured notPending = cli("approve", "--name", MODEL, "--version", "3");
@@ -160,8 +173,12 @@ class RegistryCommandsTest {
   }
 
   private static Map<String, String> aliases() {
+    return aliases(MODEL);
+  }
+
+  private static Map<String, String> aliases(String model) {
     Map<String, String> out = new HashMap<>();
-    mlflow.get("/api/2.0/mlflow/registered-models/get", "name", MODEL).at("/registered_model/aliases")
+    mlflow.get("/api/2.0/mlflow/registered-models/get", "name", model).at("/registered_model/aliases")
         .forEach(a -> out.put(a.get("alias").asText(), a.get("version").asText()));
     return out;
   }

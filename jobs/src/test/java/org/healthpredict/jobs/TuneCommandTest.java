@@ -41,30 +41,39 @@ class TuneCommandTest {
   }
 
   @Test
-  void sweepLogsOneParentAndAChildPerTrialWithAshaDecisions() {
+  void sweepCrossValidatesTrialsStartsFromTheDefaultsAndLogsEveryDecision() {
     SplitCommandTest.Captured run = SplitCommandTest.capture(() -> HealthPredictCli.execute("tune",
-        "--data", split, "--space", space.toString(), "--max-trials", "9", "--max-concurrent", "2",
-        "--tracking-uri", mlflow.trackingUri(), "--experiment", "tune-test"));
+        "--data", split, "--space", space.toString(), "--max-trials", "9", "--max-concurrent", "2", "--folds", "3",
+        "--startup-trials", "3", "--tracking-uri", mlflow.trackingUri(), "--experiment", "tune-test"));
 
     assertThat(run.exit()).as(run.err()).isZero();
     Matcher m = OK.matcher(run.out());
     assertThat(m.find()).as(run.out()).isTrue();
     String parentId = m.group(1);
     assertThat(m.group(2)).isEqualTo("9");
-    assertThat(run.out()).contains("trial 0 · rung 0 · ").contains("status: ");
+    // The three families' defaults come first (in name order), at the top rung; sampled trials start at rung 0.
+    assertThat(run.out()).contains("trial 0 · rung 2 · gbt ").contains("trial 1 · rung 2 · lr ")
+        .contains("trial 2 · rung 2 · rf ").contains("trial 3 · rung 0 · ").contains("status: ")
+        .contains("in 3 patient folds; test rows untouched until the winner is chosen")
+        .contains("over 2 folds").contains("over 3 folds").contains("refitting trial ")
+        .contains("(max_f1 on out-of-fold predictions)");
 
     JsonNode parent = mlflow.get("/api/2.0/mlflow/runs/get", "run_id", parentId).get("run");
     assertThat(parent.at("/info/status").asText()).isEqualTo("FINISHED");
     Map<String, String> params = keyValues(parent.at("/data/params"));
     assertThat(params).containsEntry("eta", "3.0").containsEntry("max_trials", "9").containsKey("best.model_family")
-        .containsEntry("promotion", "paper");
+        .containsEntry("promotion", "paper").containsEntry("cv_folds", "3").containsEntry("sampler", "tpe")
+        .containsEntry("selection", "one-se").containsEntry("fit_parts", "train+validation")
+        .containsEntry("threshold_rule", "max_f1");
     Map<String, String> metrics = keyValues(parent.at("/data/metrics"));
-    assertThat(metrics).containsKeys("best_val_pr_auc", "test_pr_auc", "test_roc_auc");
-    // The logged model is the winning trial's own fit at R, not a refit: on validation it scores
-    // exactly what the trial scored.
-    assertThat(run.out()).contains("'s model from its run at R (trained on train), no refit");
-    assertThat(Double.parseDouble(metrics.get("model_val_pr_auc"))).isEqualTo(Double.parseDouble(
-        metrics.get("best_val_pr_auc")));
+    assertThat(metrics).containsKeys("best_val_roc_auc", "best_val_roc_auc_se", "cv_roc_auc", "cv_threshold",
+        "test_pr_auc", "test_roc_auc", "test_precision", "test_recall");
+    // The threshold is the out-of-fold one, applied unchanged to the test rows.
+    assertThat(metrics.get("test_threshold")).isEqualTo(metrics.get("cv_threshold"));
+    long fitRows = spark.read().parquet(split + "/initial/train").count()
+        + spark.read().parquet(split + "/initial/validation").count();
+    assertThat(Double.parseDouble(metrics.get("cv_rows"))).as("train + validation rows, each held out once; no test row")
+        .isEqualTo((double) fitRows);
     assertThat(Double.parseDouble(metrics.get("trials_total"))).isEqualTo(9.0);
 
     List<String> artifacts = paths(mlflow.get("/api/2.0/mlflow/artifacts/list", "run_id", parentId, "path", "sweep"));
@@ -83,18 +92,21 @@ class TuneCommandTest {
       String state = tags.get("health_predict.trial_state");
       String runId = child.at("/info/run_id").asText();
       List<Long> steps = new ArrayList<>();
-      mlflow.get("/api/2.0/mlflow/metrics/get-history", "run_id", runId, "metric_key", "val_pr_auc")
+      mlflow.get("/api/2.0/mlflow/metrics/get-history", "run_id", runId, "metric_key", "val_roc_auc")
           .get("metrics").forEach(h -> steps.add(h.get("step").asLong()));
       assertThat(steps).as("one result per rung, each rung once").doesNotHaveDuplicates();
-      // A promoted GBT trial continues its previous rung's trees; other families start again.
-      Map<Long, Double> reused = new java.util.TreeMap<>();
-      mlflow.get("/api/2.0/mlflow/metrics/get-history", "run_id", runId, "metric_key", "iterations_reused")
-          .get("metrics").forEach(h -> reused.put(h.get("step").asLong(), h.get("value").asDouble()));
+      // Folds grow with the rung: 2 at rung 0 (2 iterations or trees), all 3 from rung 1 on.
+      Map<Long, Double> folds = history(runId, "cv_folds");
+      steps.forEach(step -> assertThat(folds.get(step)).as("folds at %d", step).isEqualTo(step == 2L ? 2.0 : 3.0));
+      assertThat(history(runId, "val_roc_auc_se")).as("a standard error at every rung").hasSameSizeAs(steps);
+      // A promoted GBT trial continues each fold's trees from its previous rung; other families start again.
+      Map<Long, Double> reused = history(runId, "iterations_reused");
       List<Long> rungs = steps.stream().sorted().toList();
       for (int i = 0; i < rungs.size(); i++) {
         boolean continued = i > 0 && "gbt".equals(tags.get("health_predict.model_family"));
+        double foldsContinued = continued ? folds.get(rungs.get(i - 1)) : 0;
         assertThat(reused.get(rungs.get(i))).as("iterations reused at %d", rungs.get(i))
-            .isEqualTo(continued ? rungs.get(i - 1).doubleValue() : 0.0);
+            .isEqualTo(continued ? rungs.get(i - 1) * foldsContinued : 0.0);
       }
       assertThat(child.at("/info/status").asText()).isEqualTo("FINISHED");
       steps.forEach(s -> resultsPerStep.merge(s, 1, Integer::sum));
@@ -102,21 +114,36 @@ class TuneCommandTest {
       if ("COMPLETED".equals(state)) {
         completed++;
         assertThat(top).as("a completed trial reached R").isEqualTo(18L);
-        assertThat(steps).containsExactly(2L, 6L, 18L);
+      } else if ("DEGENERATE".equals(state)) {
+        assertThat(history(runId, "degenerate").get(top)).isEqualTo(1.0);
       } else {
         assertThat(state).isEqualTo("STOPPED");
         assertThat(top).as("a stopped trial never reached R").isLessThan(18L);
       }
     }
     assertThat(completed).isEqualTo(Integer.parseInt(m.group(3))).isGreaterThanOrEqualTo(1);
-    // The paper's rule: trials wait at their rung and about a third of each rung goes on (9/3/1 when
-    // no later result displaces an earlier promotion), far from everyone reaching R.
-    assertThat(resultsPerStep.get(2L)).isEqualTo(9);
-    assertThat(resultsPerStep.get(6L)).isBetween(3, 5);
-    assertThat(resultsPerStep.get(18L)).isBetween(1, resultsPerStep.get(6L) - 1);
+    // Six sampled trials at rung 0 (the defaults skipped it); about a third of each rung goes on.
+    assertThat(resultsPerStep.get(2L)).isEqualTo(6);
+    assertThat(resultsPerStep.getOrDefault(6L, 0)).isBetween(1, 4);
+    assertThat(resultsPerStep.get(18L)).isBetween(1, 3 + resultsPerStep.getOrDefault(6L, 0));
     String journal = new String(mlflow.getBytes("/api/2.0/mlflow-artifacts/artifacts/" + experimentId + "/" + parentId
         + "/artifacts/sweep/journal.jsonl"), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(journal).contains("\"action\":\"WAIT\"").contains("\"event\":\"decided\"");
+    assertThat(journal).contains("\"action\":\"WAIT\"").contains("\"event\":\"decided\"").contains("\"folds\":3");
+  }
+
+  @Test
+  void anUnknownSamplerFailsBeforeAnySparkWork() {
+    SplitCommandTest.Captured run = SplitCommandTest.capture(() -> HealthPredictCli.execute("tune",
+        "--data", split, "--space", space.toString(), "--sampler", "grid", "--tracking-uri", "http://127.0.0.1:9"));
+    assertThat(run.exit()).isEqualTo(HealthPredictCli.EXIT_INVALID_INPUT);
+    assertThat(run.err()).contains("--sampler: expected one of [tpe, random], found 'grid'");
+  }
+
+  private static Map<Long, Double> history(String runId, String metric) {
+    Map<Long, Double> out = new java.util.TreeMap<>();
+    mlflow.get("/api/2.0/mlflow/metrics/get-history", "run_id", runId, "metric_key", metric)
+        .get("metrics").forEach(h -> out.put(h.get("step").asLong(), h.get("value").asDouble()));
+    return out;
   }
 
   @Test

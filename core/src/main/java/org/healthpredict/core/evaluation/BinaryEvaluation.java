@@ -42,19 +42,30 @@ public final class BinaryEvaluation {
   }
 
   public static BinaryMetrics evaluate(Dataset<Row> scored, String labelCol, String probabilityCol) {
-    Dataset<Row> pairs = scored
-        .select(positiveProbability(probabilityCol).as("p"), col(labelCol).cast("double").as("y"));
+    Dataset<Row> pairs = pairs(scored, labelCol, probabilityCol);
     List<Row> few = pairs.limit(IN_MEMORY_ROWS + 1).collectAsList();
     if (few.size() > IN_MEMORY_ROWS) {
       return onCluster(pairs);
     }
-    double[] p = new double[few.size()];
-    double[] y = new double[few.size()];
-    for (int i = 0; i < p.length; i++) {
-      p[i] = few.get(i).getDouble(0);
-      y[i] = few.get(i).getDouble(1);
+    return ScoredPairs.of(few).metrics();
+  }
+
+  /**
+   * The (probability, label) pairs of a scored data set small enough for the driver (a validation
+   * fold), for metrics, pooled out-of-fold predictions and threshold choice.
+   *
+   * @throws IllegalArgumentException if it holds more than {@link #IN_MEMORY_ROWS} rows
+   */
+  public static ScoredPairs collect(Dataset<Row> scored, String labelCol, String probabilityCol) {
+    List<Row> rows = pairs(scored, labelCol, probabilityCol).limit(IN_MEMORY_ROWS + 1).collectAsList();
+    if (rows.size() > IN_MEMORY_ROWS) {
+      throw new IllegalArgumentException("more than " + IN_MEMORY_ROWS + " scored rows; evaluate them on the cluster");
     }
-    return InMemoryEvaluation.evaluate(p, y);
+    return ScoredPairs.of(rows);
+  }
+
+  private static Dataset<Row> pairs(Dataset<Row> scored, String labelCol, String probabilityCol) {
+    return scored.select(positiveProbability(probabilityCol).as("p"), col(labelCol).cast("double").as("y"));
   }
 
   /** Evaluates (p, y) pairs with Spark jobs; package-private so tests can compare both ways. */

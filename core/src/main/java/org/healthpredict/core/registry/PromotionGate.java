@@ -8,8 +8,9 @@ import java.util.TreeMap;
 
 /**
  * Decides whether a candidate model may replace the champion, from their metrics on the same test
- * set: every absolute floor must be met, then the candidate must beat the champion's primary metric
- * by at least the margin. Pure: no I/O, so it is tested with plain numbers.
+ * set: every absolute floor must be met, then (when given) the candidate must beat an untuned
+ * baseline fitted on the same rows on both the primary metric and ROC-AUC, then it must beat the
+ * champion's primary metric by at least the margin. Pure: no I/O, so it is tested with plain numbers.
  *
  * <p>A tie never promotes, whatever the margin: with margin 0 the candidate must be strictly better,
  * because swapping a serving model without a measured gain only adds risk. Improvements are compared
@@ -52,6 +53,23 @@ public final class PromotionGate {
     this.floors = Collections.unmodifiableMap(new TreeMap<>(floors));
   }
 
+  /** The baseline comparison is also made on ROC-AUC: a model that ranks patients no better than it is no gain. */
+  static final String BASELINE_RANKING_METRIC = "test_roc_auc";
+
+  /**
+   * This gate with one more floor; where the metric already has one, the higher of the two holds.
+   * Used for floors known only once the test rows are read (chance levels).
+   */
+  public PromotionGate withFloor(String metric, double floor) {
+    Map<String, Double> all = new TreeMap<>(floors);
+    all.merge(metric, floor, Math::max);
+    return new PromotionGate(primaryMetric, higherIsBetter, margin, all);
+  }
+
+  public Map<String, Double> floors() {
+    return floors;
+  }
+
   /** Test PR-AUC, higher is better, margin 0, no floors. */
   public static PromotionGate defaults() {
     return new PromotionGate(DEFAULT_PRIMARY_METRIC, true, 0.0, Map.of());
@@ -69,13 +87,20 @@ public final class PromotionGate {
    *     them would be meaningless, and that is a mistake of the caller, not a verdict on the model
    */
   public GateDecision decide(Evaluation candidate, Optional<Evaluation> champion) {
-    champion.ifPresent(c -> {
-      if (!c.testSet().equals(candidate.testSet())) {
-        throw new IllegalArgumentException("the candidate was evaluated on test set '"
-            + candidate.testSet() + "' but the champion on '" + c.testSet()
-            + "'; evaluate both on the same test set");
-      }
-    });
+    return decide(candidate, champion, Optional.empty());
+  }
+
+  /** An untuned model fitted on the candidate's rows and scored on its test rows, and what it is. */
+  public record Baseline(String description, Evaluation evaluation) {}
+
+  /**
+   * As {@link #decide(Evaluation, Optional)}, and with a baseline the candidate must also be strictly
+   * better than it on the primary metric and on ROC-AUC: tuning that does not beat the untuned model
+   * (a tie included) is refused, with the reason.
+   */
+  public GateDecision decide(Evaluation candidate, Optional<Evaluation> champion, Optional<Baseline> baseline) {
+    champion.ifPresent(c -> sameTestSet(candidate, c, "champion"));
+    baseline.ifPresent(b -> sameTestSet(candidate, b.evaluation(), "baseline"));
     Map<String, Double> mine = candidate.metrics();
     Map<String, Double> theirs = champion.map(Evaluation::metrics).orElse(Map.of());
 
@@ -94,6 +119,19 @@ public final class PromotionGate {
     Double value = mine.get(primaryMetric);
     if (value == null || value.isNaN()) {
       return reject(primaryMetric, "candidate has no " + primaryMetric, mine, theirs);
+    }
+    if (baseline.isPresent()) {
+      for (String metric : new java.util.LinkedHashSet<>(java.util.List.of(primaryMetric, BASELINE_RANKING_METRIC))) {
+        Double ours = mine.get(metric);
+        Double base = baseline.get().evaluation().metrics().get(metric);
+        boolean higher = !metric.equals(primaryMetric) || higherIsBetter;
+        double gain = ours == null || base == null ? Double.NaN : higher ? ours - base : base - ours;
+        if (!(gain > TOLERANCE)) {
+          return reject(metric, "candidate " + metric + " " + format(ours == null ? Double.NaN : ours)
+              + " does not beat the untuned baseline (" + baseline.get().description() + ") at "
+              + format(base == null ? Double.NaN : base) + " on the same test rows", mine, theirs);
+        }
+      }
     }
     if (champion.isEmpty()) {
       return new GateDecision(GateDecision.Verdict.PROMOTE, primaryMetric, "no champion yet;"
@@ -117,6 +155,13 @@ public final class PromotionGate {
     String why = gain > TOLERANCE ? ": better by only " + format(gain)
         : Math.abs(gain) <= TOLERANCE ? ": a tie keeps the champion" : ": worse by " + format(-gain);
     return reject(primaryMetric, comparison + why, mine, theirs);
+  }
+
+  private static void sameTestSet(Evaluation candidate, Evaluation other, String role) {
+    if (!other.testSet().equals(candidate.testSet())) {
+      throw new IllegalArgumentException("the candidate was evaluated on test set '" + candidate.testSet()
+          + "' but the " + role + " on '" + other.testSet() + "'; evaluate both on the same test set");
+    }
   }
 
   private String floorsMet() {

@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
 import org.healthpredict.core.evaluation.BinaryMetrics;
+import org.healthpredict.core.evaluation.DegenerateCheck;
 import org.healthpredict.core.evaluation.SubgroupEvaluation;
 import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.model.ModelInput;
@@ -44,8 +45,22 @@ public final class RegisterRunner {
     this.progress = progress;
   }
 
-  /** What register decides. */
-  public record Options(String modelName, PromotionGate gate, boolean requireApproval, String actor) {}
+  /**
+   * What register decides.
+   *
+   * @param baseline the untuned model the candidate must beat, fitted here on the run's train and
+   *     validation rows
+   * @param chanceFloors whether the gate also requires test ROC-AUC clearly above chance and PR-AUC
+   *     above the test rows' positive rate
+   */
+  public record Options(String modelName, PromotionGate gate, boolean requireApproval, String actor,
+      UntunedBaseline baseline, boolean chanceFloors) {
+
+    /** The gate as configured, without a baseline or chance floors. */
+    public Options(String modelName, PromotionGate gate, boolean requireApproval, String actor) {
+      this(modelName, gate, requireApproval, actor, UntunedBaseline.NONE, false);
+    }
+  }
 
   /** The registered version, the gate's decision and the audit line that records it. */
   public record Outcome(ModelVersion version, GateDecision decision, AuditEntry audit, BinaryMetrics test,
@@ -83,14 +98,22 @@ public final class RegisterRunner {
       return cm;
     });
 
+    PromotionGate gate = options.gate();
+    if (options.chanceFloors()) {
+      gate = gate.withFloor("test_roc_auc", DegenerateCheck.chanceBar(metrics.positives(), metrics.rows() - metrics.positives()))
+          .withFloor("test_pr_auc", (double) metrics.positives() / metrics.rows());
+      progress.accept("chance floors on these rows: " + gate.floors());
+    }
+    Optional<PromotionGate.Baseline> baseline = options.baseline().evaluate(spark, dataUri, test, testSet, progress);
+
     ModelVersion version = registry.createVersion(options.modelName(), runId);
     progress.accept("registered " + options.modelName() + " version " + version.version());
-    GateDecision decision = options.gate().decide(new Evaluation(testSet, metrics.asMap("test_")),
-        championMetrics.map(cm -> new Evaluation(testSet, cm.asMap("test_"))));
+    GateDecision decision = gate.decide(new Evaluation(testSet, metrics.asMap("test_")),
+        championMetrics.map(cm -> new Evaluation(testSet, cm.asMap("test_"))), baseline);
     Optional<String> expected = champion.map(ModelVersion::version);
 
     logEvaluation(tracking, runId, scored, metrics, championMetrics.orElse(null), candidate, version, decision,
-        dataUri, manifest);
+        dataUri, manifest, baseline);
     scored.unpersist();
 
     Promotion promotion = new Promotion(registry, new AuditLog(tracking));
@@ -127,7 +150,7 @@ public final class RegisterRunner {
   /** Test metrics, subgroup metrics and the model card, logged on the candidate's run. */
   private void logEvaluation(Tracking tracking, String runId, Dataset<Row> scored, BinaryMetrics metrics,
       BinaryMetrics champion, MlflowModel candidate, ModelVersion version, GateDecision decision, String dataUri,
-      SplitManifest manifest) {
+      SplitManifest manifest, Optional<PromotionGate.Baseline> baseline) {
     List<SubgroupEvaluation.Subgroup> subgroups = SubgroupEvaluation.bySubgroup(scored, RawSchema.TARGET, "probability");
     List<SubgroupEvaluation.CalibrationBin> calibration =
         SubgroupEvaluation.calibration(scored, RawSchema.TARGET, "probability", 10);
@@ -137,6 +160,11 @@ public final class RegisterRunner {
         champion, subgroups, calibration, decision.verdict() + ": " + decision.reason()));
     try (TrackedRun run = tracking.reopenRun(runId)) {
       run.logMetrics(metrics.asMap("test_"), 0);
+      baseline.ifPresent(b -> b.evaluation().metrics().forEach((k, v) -> {
+        if (Double.isFinite(v)) {
+          run.logMetric("baseline_" + k, v);
+        }
+      }));
       for (SubgroupEvaluation.Subgroup s : subgroups) {
         if (s.metrics() != null) {
           String key = "test_" + s.column() + "_" + s.value().replaceAll("[^A-Za-z0-9_.-]", "_");

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.healthpredict.core.tuning.Decision;
+import org.healthpredict.core.tuning.RungScore;
 import org.healthpredict.core.tuning.TrialConfig;
 import org.healthpredict.core.tuning.TrialEvent;
 
@@ -17,7 +18,8 @@ import org.healthpredict.core.tuning.TrialEvent;
  * {"event":"started","trialId":0,"family":"gbt",
  *  "params":{"maxDepth":{"int":5},"stepSize":{"double":0.1}},"childRunId":"9f0c…"}
  * {"event":"result","trialId":0,"family":"gbt","rung":0,"resource":10.0,"metric":0.61,
- *  "cutoff":0.61,"decision":{"action":"CONTINUE","rung":1,"resource":30.0}}
+ *  "cutoff":0.61,"decision":{"action":"CONTINUE","rung":1,"resource":30.0},
+ *  "score":{"standardError":0.012,"folds":2,"degenerate":false,"complexity":310.0}}
  * {"event":"result","trialId":2,"family":"rf","rung":0,"resource":4.0,"metric":0.55,
  *  "cutoff":"NaN","decision":{"action":"WAIT"}}
  * {"event":"decided","trialId":2,"rung":0,"decision":{"action":"CONTINUE","rung":1,"resource":12.0}}
@@ -68,6 +70,12 @@ final class JournalLines {
       line.put("metric", result.metric());
       line.put("cutoff", result.cutoff());
       writeDecision(line, result.decision());
+      RungScore score = result.score();
+      ObjectNode typed = line.putObject("score");
+      typed.put("standardError", score.standardError());
+      typed.put("folds", score.folds());
+      typed.put("degenerate", score.degenerate());
+      typed.put("complexity", score.complexity());
     } else if (event instanceof TrialEvent.Decided decided) {
       line.put("event", "decided");
       line.put("trialId", decided.trialId());
@@ -126,9 +134,15 @@ final class JournalLines {
         return new Entry(new TrialEvent.Started(trialId, config), childRunId);
       }
       case "result" -> {
-        return new Entry(new TrialEvent.Result(trialId, string(line, "family"),
-            integer(line, "rung"), real(line, "resource"), real(line, "metric"),
-            real(line, "cutoff"), decision(field(line, "decision"))), null);
+        String family = string(line, "family");
+        int rung = integer(line, "rung");
+        double resource = real(line, "resource");
+        double metric = real(line, "metric");
+        double cutoff = real(line, "cutoff");
+        Decision decision = decision(field(line, "decision"));
+        // Lines written before sweeps were cross-validated carry a single validation score.
+        RungScore score = line.has("score") ? score(metric, field(line, "score")) : RungScore.of(metric);
+        return new Entry(new TrialEvent.Result(trialId, family, rung, resource, metric, cutoff, decision, score), null);
       }
       case "decided" -> {
         return new Entry(new TrialEvent.Decided(trialId, integer(line, "rung"),
@@ -202,6 +216,15 @@ final class JournalLines {
       throw new IllegalArgumentException("field '" + name + "' is not a string: " + value);
     }
     return value.textValue();
+  }
+
+  private static RungScore score(double mean, JsonNode score) {
+    JsonNode degenerate = field(score, "degenerate");
+    if (!degenerate.isBoolean()) {
+      throw new IllegalArgumentException("field 'degenerate' is not a boolean: " + degenerate);
+    }
+    return new RungScore(mean, real(score, "standardError"), integer(score, "folds"), degenerate.booleanValue(),
+        real(score, "complexity"));
   }
 
   private static int integer(JsonNode node, String name) {

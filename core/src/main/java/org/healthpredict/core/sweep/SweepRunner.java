@@ -14,9 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.spark.SparkContext;
-import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.sql.SparkSession;
+import org.healthpredict.core.evaluation.ScoredPairs;
 import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
@@ -24,6 +23,12 @@ import org.healthpredict.core.tuning.AshaConfig;
 import org.healthpredict.core.tuning.AshaScheduler;
 import org.healthpredict.core.tuning.Decision;
 import org.healthpredict.core.tuning.Job;
+import org.healthpredict.core.tuning.RandomSampler;
+import org.healthpredict.core.tuning.RungScore;
+import org.healthpredict.core.tuning.Sampler;
+import org.healthpredict.core.tuning.TpeSampler;
+import org.healthpredict.core.tuning.TrialConfig;
+import org.healthpredict.core.tuning.WinnerRule;
 import org.healthpredict.core.tuning.SearchSpace;
 import org.healthpredict.core.tuning.TrialEvent;
 import org.healthpredict.core.tuning.TrialState;
@@ -40,7 +45,7 @@ import org.healthpredict.core.training.TrainingData;
  */
 public final class SweepRunner {
 
-  /** Tag on child runs: the trial's final state (COMPLETED, STOPPED, FAILED). */
+  /** Tag on child runs: the trial's final state (COMPLETED, STOPPED, DEGENERATE, FAILED). */
   public static final String STATE_TAG = "health_predict.trial_state";
   public static final String TRIAL_TAG = "health_predict.trial_id";
 
@@ -61,6 +66,11 @@ public final class SweepRunner {
   /** What a sweep found. */
   public record Outcome(String parentRunId, String experimentId, List<TrialStatus> trials,
       TrialEvent.Result best, BestModel.Evaluated model) {}
+
+  /** Every result at the full resource (decision COMPLETE); degenerate trials never complete. */
+  private static List<TrialEvent.Result> completed(AshaScheduler scheduler) {
+    return scheduler.results().stream().filter(r -> r.decision() instanceof Decision.Complete).toList();
+  }
 
   /**
    * Runs a new sweep, or continues the one recorded under {@code resumeRunId} (null for a new one).
@@ -96,40 +106,66 @@ public final class SweepRunner {
       parent.logText(manifest.toJson(), "data/split_manifest.json");
       parent.logDatasetInput(SplitDatasetInput.of(splitUri, manifest));
       journal = SweepJournal.create(parent);
-      scheduler = new AshaScheduler(config, space, settings.seed(), clock);
+      scheduler = new AshaScheduler(config, space, sampler(space, settings), startingPoints(space, settings), clock);
       progress.accept("sweep " + parent.runId() + " started in experiment '" + experimentName + "'");
     } else {
       parent = tracking.reopenRun(resumeRunId);
       journal = SweepJournal.resume(parent);
-      scheduler = AshaScheduler.restore(config, space, settings.seed(), clock, journal.events());
+      scheduler = AshaScheduler.restore(config, space, sampler(space, settings), startingPoints(space, settings), clock,
+          journal.events());
       progress.accept("resuming sweep " + resumeRunId + ": " + journal.events().size() + " events replayed");
       endDecidedTrials(tracking, scheduler, journal);
     }
 
     try (TrackedRun sweep = parent;
-         FeaturisedData data = FeaturisedData.prepare(input.train(), input.validation())) {
-      progress.accept("features fitted once and cached: " + data.train().count() + " train rows, "
-          + data.validation().count() + " validation rows");
-      Workers workers = new Workers(scheduler, journal, sweep, tracking, new TrialTrainer(data, settings.seed()),
-          settings, resumeRunId != null);
+         FeaturisedData data = FeaturisedData.prepare(input.train().unionByName(input.validation()),
+             settings.folds().folds(), settings.seed())) {
+      progress.accept("features fitted once and cached: " + data.all().count() + " rows (train + validation) in "
+          + data.folds() + " patient folds; test rows untouched until the winner is chosen");
+      TrialTrainer trainer = new TrialTrainer(data, settings.seed());
+      Workers workers = new Workers(scheduler, journal, sweep, tracking, trainer, settings, resumeRunId != null);
       workers.runAll();
 
       List<TrialStatus> trials = scheduler.trials();
-      TrialEvent.Result best = scheduler.best().orElseThrow(() -> new IllegalStateException(
-          "no trial reached the full resource R; raise the budget (--max-trials / --time-budget)"));
+      List<TrialEvent.Result> completed = completed(scheduler);
+      TrialEvent.Result best = settings.winnerRule().choose(completed, settings.maximize())
+          .orElseThrow(() -> new IllegalStateException(noWinner(trials)));
       TrialStatus bestTrial = trials.get(best.trialId());
-      progress.accept(String.format("best: trial %d · %s · %s %.4f", best.trialId(), bestTrial.config().describe(),
-          settings.metric().metricName(), best.metric()));
+      progress.accept(String.format("winner (%s of %d completed): trial %d · %s · %s %.4f ± %.4f over %d folds",
+          settings.winnerRule() == WinnerRule.BEST ? "best mean" : "simplest within one standard error of the best",
+          completed.size(), best.trialId(), bestTrial.config().describe(), settings.metric().metricName(),
+          best.metric(), best.score().standardError(), best.score().folds()));
 
       SweepArtifacts.log(sweep, trials, scheduler.events(), settings, config);
-      Optional<PipelineModel> trainedAtR = Optional.ofNullable(workers.completedModels.get(best.trialId()))
-          .map(classifier -> data.assemble(bestTrial.config().family(), classifier));
-      workers.completedModels.clear();
+      Job atR = new Job(best.trialId(), bestTrial.config(), best.rung(), best.resource(),
+          space.family(bestTrial.config().family()).resource());
+      ScoredPairs outOfFold = workers.outOfFold.get(best.trialId());
+      if (outOfFold == null) {
+        // The winner completed under a driver that died: its held-out predictions are fitted again.
+        outOfFold = trainer.fit(atR, settings.folds().folds(), true, settings.metric()).outOfFold();
+      }
+      workers.outOfFold.clear();
       BestModel.Evaluated model = new BestModel(spark, input, settings, progress)
-          .logBest(sweep, bestTrial, best, space.family(bestTrial.config().family()).resource(), trainedAtR);
+          .logBest(sweep, data, atR, best, outOfFold);
       sweep.finish();
       return new Outcome(sweep.runId(), sweep.experiment().id(), trials, best, model);
     }
+  }
+
+  private static String noWinner(List<TrialStatus> trials) {
+    long degenerate = trials.stream().filter(t -> t.state() == TrialState.DEGENERATE).count();
+    return "no trial completed at the full resource R with a usable model (" + degenerate + " of " + trials.size()
+        + " were degenerate); raise the budget (--max-trials / --time-budget) or widen the search space";
+  }
+
+  private static Sampler sampler(SearchSpace space, SweepSettings settings) {
+    return settings.sampler() == SweepSettings.SamplerKind.TPE
+        ? new TpeSampler(space, settings.seed(), settings.startupTrials())
+        : new RandomSampler(space, settings.seed());
+  }
+
+  private static List<TrialConfig> startingPoints(SearchSpace space, SweepSettings settings) {
+    return settings.defaultsFirst() ? FamilyDefaults.of(space, settings.seed()) : List.of();
   }
 
   /**
@@ -188,10 +224,10 @@ public final class SweepRunner {
      */
     private final Map<Integer, TrackedRun> children = new ConcurrentHashMap<>();
     /**
-     * The classifiers trials completed at R with in this driver, by trial: the winner's is the sweep's
-     * model, so it need not be fitted a second time. Few trials reach R (about 1 in η^rungs).
+     * The pooled held-out predictions of trials that completed at R in this driver, by trial: the
+     * winner's decision threshold is chosen on them. Few trials reach R (about 1 in η^rungs).
      */
-    final Map<Integer, ProbabilisticClassificationModel<?, ?>> completedModels = new ConcurrentHashMap<>();
+    final Map<Integer, ScoredPairs> outOfFold = new ConcurrentHashMap<>();
 
     /** Whether this driver continues a dead one's sweep, so rungs may already be recorded. */
     private final boolean resumed;
@@ -327,7 +363,8 @@ public final class SweepRunner {
     }
 
     private Map<String, String> stoppedTags(int rung, Decision.Stop stop) {
-      return Map.of(STATE_TAG, TrialState.STOPPED.name(), "health_predict.stopped_at_rung", String.valueOf(rung),
+      TrialState state = stop.reason() == Decision.Reason.DEGENERATE ? TrialState.DEGENERATE : TrialState.STOPPED;
+      return Map.of(STATE_TAG, state.name(), "health_predict.stopped_at_rung", String.valueOf(rung),
           "health_predict.stop_reason", stop.reason().name());
     }
 
@@ -350,11 +387,13 @@ public final class SweepRunner {
           sc.setJobGroup(pool, label, false);
           running.put(id, label);
           long step = Math.round(job.resource());
-          Double recorded = resumed ? tracking.metricHistory(child.runId(), settings.metric().metricName()).get(step) : null;
+          int rungs = scheduler.milestones(job.config().family()).size();
+          int folds = settings.folds().foldsAt(job.rung(), rungs);
+          RungScore recorded = resumed ? recordedScore(child.runId(), step) : null;
           TrialTrainer.Fitted fitted = null;
           try {
             if (recorded == null) {
-              fitted = trainer.fit(job);
+              fitted = trainer.fit(job, folds, job.rung() == rungs - 1, settings.metric());
             }
           } catch (RuntimeException e) {
             synchronized (decisions) {
@@ -367,12 +406,12 @@ public final class SweepRunner {
             child.fail(e);
             return;
           }
-          double value;
+          RungScore value;
           if (fitted != null) {
             // Metrics first, journal second: a driver dying in between leaves a recorded rung that a
             // resumed sweep reads back (above) instead of training it again.
-            value = settings.metric().of(fitted.validation());
-            child.logMetrics(fitted.validation().asMap("val_"), step);
+            value = fitted.score();
+            child.logMetrics(foldMetrics(fitted), step);
             child.logMetric("rung", job.rung(), step);
             child.logMetric("fit_seconds", fitted.seconds(), step);
             child.logMetric("iterations_reused", fitted.iterationsReused(), step);
@@ -390,9 +429,11 @@ public final class SweepRunner {
               children.put(id, child);
               waits = true;
             }
-            progress.accept(String.format("%s → %s %.4f (%s) %s", label, settings.metric().metricName(), value,
+            progress.accept(String.format("%s → %s %.4f ± %.4f over %d folds (%s) %s", label,
+                settings.metric().metricName(), value.mean(), value.standardError(), value.folds(),
                 Double.isNaN(result.cutoff()) ? "no cutoff yet" : String.format("cutoff %.4f", result.cutoff()),
-                decision.action()));
+                value.degenerate() ? "DEGENERATE (near-constant predictions or no better than chance)"
+                    : decision.action()));
             journalNewEvents();
             decisions.notifyAll();
           }
@@ -404,7 +445,7 @@ public final class SweepRunner {
           } else if (decision instanceof Decision.Complete) {
             child.setTag(STATE_TAG, TrialState.COMPLETED.name());
             if (fitted != null) {
-              completedModels.put(id, fitted.model());
+              outOfFold.put(id, fitted.outOfFold());
             }
             job = null;
           } else {
@@ -427,15 +468,53 @@ public final class SweepRunner {
       }
     }
 
+    /**
+     * Each metric's mean and standard error over the rung's folds ({@code val_roc_auc},
+     * {@code val_roc_auc_se}, ...), the folds, the model size and whether the trial was degenerate.
+     */
+    private Map<String, Double> foldMetrics(TrialTrainer.Fitted fitted) {
+      Map<String, Double> out = new java.util.LinkedHashMap<>();
+      for (SweepMetric m : SweepMetric.values()) {
+        RungScore s = RungScore.ofFolds(fitted.perFold().stream().mapToDouble(m::of).toArray(), false, Double.NaN);
+        out.put(m.metricName(), s.mean());
+        if (!Double.isNaN(s.standardError())) {
+          out.put(m.metricName() + "_se", s.standardError());
+        }
+      }
+      out.put("cv_folds", (double) fitted.score().folds());
+      out.put("degenerate", fitted.score().degenerate() ? 1.0 : 0.0);
+      if (!Double.isNaN(fitted.score().complexity())) {
+        out.put("model_size", fitted.score().complexity());
+      }
+      return out;
+    }
+
+    /** A rung the dead driver logged but did not journal, read back from the child run's metrics; null if none. */
+    private RungScore recordedScore(String runId, long step) {
+      String name = settings.metric().metricName();
+      Double mean = tracking.metricHistory(runId, name).get(step);
+      if (mean == null) {
+        return null;
+      }
+      Double se = tracking.metricHistory(runId, name + "_se").get(step);
+      Double folds = tracking.metricHistory(runId, "cv_folds").get(step);
+      Double degenerate = tracking.metricHistory(runId, "degenerate").get(step);
+      Double size = tracking.metricHistory(runId, "model_size").get(step);
+      return new RungScore(mean, se == null ? Double.NaN : se, folds == null ? 1 : folds.intValue(),
+          degenerate != null && degenerate > 0.5, size == null ? Double.NaN : size);
+    }
+
     private void printStatus() {
       List<TrialStatus> trials = scheduler.trials();
       long done = count(trials, TrialState.COMPLETED);
       long stopped = count(trials, TrialState.STOPPED);
       long failed = count(trials, TrialState.FAILED);
+      long degenerate = count(trials, TrialState.DEGENERATE);
       long waiting = count(trials, TrialState.WAITING);
       String best = scheduler.best().map(r -> String.format("%.4f (trial %d)", r.metric(), r.trialId())).orElse("none yet");
-      progress.accept(String.format("status: %d running · %d waiting · %d completed · %d stopped · %d failed · best %s",
-          running.size(), waiting, done, stopped, failed, best));
+      progress.accept(String.format(
+          "status: %d running · %d waiting · %d completed · %d stopped · %d degenerate · %d failed · best %s",
+          running.size(), waiting, done, stopped, degenerate, failed, best));
     }
 
     private long count(List<TrialStatus> trials, TrialState state) {

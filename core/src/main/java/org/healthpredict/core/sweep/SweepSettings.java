@@ -5,11 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.healthpredict.core.tuning.AshaConfig;
+import org.healthpredict.core.tuning.FoldSchedule;
+import org.healthpredict.core.tuning.WinnerRule;
 
 /**
  * How a sweep runs: what it optimises, ASHA's reduction factor, brackets and promotion rule, the
- * budget (trials and/or wall-clock time), how many trials train at once, the seed, and how the winner
- * is refitted.
+ * budget (trials and/or wall-clock time), how many trials train at once, the seed, the
+ * cross-validation folds per rung, how configurations are sampled, how the winner is chosen, and how
+ * its decision threshold is set.
+ *
+ * @param sampler {@code tpe} or {@code random}
+ * @param startupTrials trials with a result before TPE takes over from random draws
+ * @param defaultsFirst whether each family's MLlib defaults are evaluated first, at full resource
+ * @param targetRecall the recall the decision threshold must reach; null to maximise F1
  */
 public record SweepSettings(
     SweepMetric metric,
@@ -21,16 +29,40 @@ public record SweepSettings(
     Duration timeBudget,
     int maxConcurrent,
     long seed,
-    boolean refitWithValidation) {
+    FoldSchedule folds,
+    SamplerKind sampler,
+    int startupTrials,
+    boolean defaultsFirst,
+    WinnerRule winnerRule,
+    Double targetRecall) {
+
+  public enum SamplerKind { TPE, RANDOM }
 
   public SweepSettings {
     Objects.requireNonNull(promotion, "promotion");
+    Objects.requireNonNull(folds, "folds");
+    Objects.requireNonNull(sampler, "sampler");
+    Objects.requireNonNull(winnerRule, "winnerRule");
     if (maxConcurrent < 1) {
       throw new IllegalArgumentException("max concurrent trials must be at least 1, got " + maxConcurrent);
     }
     if (maxTrials == AshaConfig.UNLIMITED && timeBudget == null) {
       throw new IllegalArgumentException("a sweep needs a budget: a number of trials, a time budget, or both");
     }
+    if (targetRecall != null && !(targetRecall > 0 && targetRecall <= 1)) {
+      throw new IllegalArgumentException("target recall must be in (0, 1], got " + targetRecall);
+    }
+  }
+
+  /**
+   * The defaults of {@code tune}: ROC-AUC, η = 3, one bracket, the paper's promotion, 5 patient folds
+   * growing from 2 at rung 0, TPE after 10 random start-up trials, defaults first, the
+   * one-standard-error winner, and the F1-maximising threshold.
+   */
+  public static SweepSettings defaults(int maxTrials, Duration timeBudget, int maxConcurrent, long seed) {
+    return new SweepSettings(SweepMetric.ROC_AUC, true, 3, 1, AshaConfig.Promotion.PAPER, maxTrials, timeBudget,
+        maxConcurrent, seed, new FoldSchedule(5, FoldSchedule.Policy.GROW), SamplerKind.TPE, 10, true,
+        WinnerRule.ONE_STANDARD_ERROR, null);
   }
 
   /** Parameters of the sweep as logged on its MLflow parent run. */
@@ -45,7 +77,14 @@ public record SweepSettings(
     p.put("time_budget_seconds", timeBudget == null ? "unlimited" : timeBudget.toSeconds());
     p.put("max_concurrent", maxConcurrent);
     p.put("seed", seed);
-    p.put("refit_with_validation", refitWithValidation);
+    p.put("cv_folds", folds.folds());
+    p.put("rung_folds", folds.policy().name().toLowerCase());
+    p.put("sampler", sampler.name().toLowerCase());
+    p.put("startup_trials", startupTrials);
+    p.put("defaults_first", defaultsFirst);
+    p.put("selection", winnerRule == WinnerRule.BEST ? "best" : "one-se");
+    p.put("threshold_rule", targetRecall == null ? "max_f1" : "recall>=" + targetRecall);
+    p.put("fit_parts", "train+validation");
     return p;
   }
 }

@@ -104,7 +104,7 @@ public final class Classifiers {
     // Defaults chosen for ~11% positives and a few thousand to millions of rows.
     ProbabilisticClassifier<?, ?, ?> c = switch (family) {
       case LR -> new LogisticRegression().setMaxIter(100).setRegParam(0.01).setElasticNetParam(0.0);
-      case RF -> new RandomForestClassifier().setNumTrees(100).setMaxDepth(8).setSeed(seed);
+      case RF -> new UnprunedRandomForestClassifier().setNumTrees(100).setMaxDepth(8).setSeed(seed);
       case GBT -> new GBTClassifier().setMaxIter(50).setMaxDepth(5).setStepSize(0.1).setSeed(seed);
     };
     c.setLabelCol(RawSchema.TARGET);

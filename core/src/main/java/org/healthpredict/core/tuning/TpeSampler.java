@@ -46,7 +46,7 @@ public final class TpeSampler implements Sampler {
 
   @Override
   public TrialConfig next(int trialId, List<Observation> history) {
-    Random rng = new Random(seed * 0x9E3779B97F4A7C15L + trialId);
+    Random rng = new Random(mix(seed * 0x9E3779B97F4A7C15L + trialId));
     long informative = history.stream().filter(o -> o.status() != Observation.Status.PENDING).count();
     if (informative < Math.max(1, startupTrials)) {
       return randomConfig(rng);
@@ -64,6 +64,16 @@ public final class TpeSampler implements Sampler {
     family.params().forEach((name, distribution) ->
         params.put(name, chooseValue(name, distribution, familyBelow, familyAbove, rng)));
     return new TrialConfig(family.name(), params);
+  }
+
+  /**
+   * MurmurHash3's 64-bit finaliser: java.util.Random seeded with consecutive numbers draws nearly the
+   * same first values, so consecutive trial ids must not become consecutive seeds.
+   */
+  static long mix(long z) {
+    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+    return z ^ (z >>> 33);
   }
 
   private static final Comparator<Observation> BEST_FIRST = Comparator
@@ -87,8 +97,12 @@ public final class TpeSampler implements Sampler {
 
   private int chooseFamily(List<Observation> below, List<Observation> above, Random rng) {
     double[] prior = families.stream().mapToDouble(FamilySpace::weight).toArray();
-    CategoricalParzen l = new CategoricalParzen(prior, familyIndices(below));
-    CategoricalParzen g = new CategoricalParzen(prior, familyIndices(above));
+    return bestCategory(new CategoricalParzen(prior, familyIndices(below)),
+        new CategoricalParzen(prior, familyIndices(above)), rng);
+  }
+
+  /** Of {@link #CANDIDATES} draws from l, the category maximising l/g. */
+  private static int bestCategory(CategoricalParzen l, CategoricalParzen g, Random rng) {
     int best = -1;
     double bestGain = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < CANDIDATES; i++) {
@@ -116,19 +130,8 @@ public final class TpeSampler implements Sampler {
     if (distribution instanceof Distribution.Choice choice) {
       double[] prior = new double[choice.values().size()];
       java.util.Arrays.fill(prior, 1.0);
-      CategoricalParzen l = new CategoricalParzen(prior, choiceIndices(choice, name, below));
-      CategoricalParzen g = new CategoricalParzen(prior, choiceIndices(choice, name, above));
-      int best = -1;
-      double bestGain = Double.NEGATIVE_INFINITY;
-      for (int i = 0; i < CANDIDATES; i++) {
-        int c = l.sample(rng);
-        double gain = l.logDensity(c) - g.logDensity(c);
-        if (gain > bestGain) {
-          bestGain = gain;
-          best = c;
-        }
-      }
-      return choice.values().get(best);
+      return choice.values().get(bestCategory(new CategoricalParzen(prior, choiceIndices(choice, name, below)),
+          new CategoricalParzen(prior, choiceIndices(choice, name, above)), rng));
     }
     Scale scale = Scale.of(distribution);
     NumericParzen l = new NumericParzen(scale.low, scale.high, internal(scale, name, below));

@@ -9,10 +9,12 @@ import java.util.Optional;
  *
  * <p>Cross-validated means of good configurations often differ by less than their standard errors,
  * so the single best mean is partly luck. {@link #ONE_STANDARD_ERROR} (the default; Hastie,
- * Tibshirani and Friedman's rule) takes every completed trial whose mean is within one standard error
- * of the best one's and, of those, the simplest: the smallest fitted model (fewest non-zero
- * coefficients or tree nodes), ties broken by the better mean, then the earlier trial. {@link #BEST}
- * takes the best mean.
+ * Tibshirani and Friedman's rule) takes every completed trial of the best one's family whose mean is
+ * within one standard error of the best one's and, of those, the simplest: the smallest fitted model
+ * (fewest non-zero coefficients, or fewest tree nodes), ties broken by the better mean, then the
+ * earlier trial. Sizes are compared within a family only: a forest's nodes and a regression's
+ * coefficients are not the same currency, and a smaller model of a weaker family is no safer choice.
+ * {@link #BEST} takes the best mean.
  */
 public enum WinnerRule {
   BEST,
@@ -33,7 +35,7 @@ public enum WinnerRule {
     double se = best.get().score().standardError();
     double bar = oriented(best.get().metric(), maximize) - (Double.isNaN(se) ? 0 : se);
     return completed.stream()
-        .filter(r -> oriented(r.metric(), maximize) >= bar)
+        .filter(r -> r.family().equals(best.get().family()) && oriented(r.metric(), maximize) >= bar)
         .min(Comparator.comparingDouble((TrialEvent.Result r) -> complexity(r)).thenComparing(better));
   }
 

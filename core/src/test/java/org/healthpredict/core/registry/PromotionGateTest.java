@@ -143,4 +143,44 @@ class PromotionGateTest {
     assertThatThrownBy(() -> gate(-0.01, Map.of())).hasMessageContaining("margin");
     assertThatThrownBy(() -> gate(Double.NaN, Map.of())).hasMessageContaining("margin");
   }
+
+  private static Optional<PromotionGate.Baseline> baseline(double prAuc, double rocAuc) {
+    return Optional.of(new PromotionGate.Baseline("untuned logistic regression", eval(prAuc, rocAuc)));
+  }
+
+  @Test
+  void aCandidateMustBeatTheUntunedBaselineOnThePrimaryMetricAndOnRocAuc() {
+    PromotionGate gate = gate(0, Map.of());
+    GateDecision beats = gate.decide(eval(0.20, 0.66), Optional.empty(), baseline(0.18, 0.64));
+    assertThat(beats.verdict()).isEqualTo(Verdict.PROMOTE);
+
+    GateDecision tie = gate.decide(eval(0.18, 0.66), Optional.empty(), baseline(0.18, 0.64));
+    assertThat(tie.verdict()).isEqualTo(Verdict.REJECT);
+    assertThat(tie.metric()).isEqualTo("test_pr_auc");
+    assertThat(tie.reason()).isEqualTo("candidate test_pr_auc 0.1800 does not beat the untuned baseline (untuned "
+        + "logistic regression) at 0.1800 on the same test rows");
+
+    GateDecision ranksWorse = gate.decide(eval(0.20, 0.63), Optional.of(eval(0.10, 0.55)), baseline(0.18, 0.64));
+    assertThat(ranksWorse.verdict()).as("even when it would beat the champion").isEqualTo(Verdict.REJECT);
+    assertThat(ranksWorse.metric()).isEqualTo("test_roc_auc");
+    assertThat(ranksWorse.reason()).contains("0.6300 does not beat the untuned baseline", "at 0.6400");
+  }
+
+  @Test
+  void aBaselineOnOtherRowsIsAMistakeNotAVerdict() {
+    Optional<PromotionGate.Baseline> elsewhere = Optional.of(new PromotionGate.Baseline("lr",
+        new Evaluation("other-set", Map.of("test_pr_auc", 0.1, "test_roc_auc", 0.6))));
+    assertThatThrownBy(() -> gate(0, Map.of()).decide(eval(0.2, 0.7), Optional.empty(), elsewhere))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but the baseline on 'other-set'");
+  }
+
+  @Test
+  void chanceFloorsAddToTheConfiguredOnesKeepingTheHigher() {
+    PromotionGate gate = gate(0, Map.of("test_roc_auc", 0.60)).withFloor("test_roc_auc", 0.55)
+        .withFloor("test_pr_auc", 0.11);
+    assertThat(gate.floors()).containsExactlyInAnyOrderEntriesOf(Map.of("test_roc_auc", 0.60, "test_pr_auc", 0.11));
+    GateDecision constant = gate.decide(eval(0.105, 0.5), Optional.empty());
+    assertThat(constant.verdict()).isEqualTo(Verdict.REJECT);
+    assertThat(constant.reason()).isEqualTo("candidate test_pr_auc 0.1050 is below the floor 0.1100");
+  }
 }

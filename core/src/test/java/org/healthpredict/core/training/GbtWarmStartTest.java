@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The warm-started GBT is MLlib's GBT, tree for tree, on the sample's featurised train part. */
+/** The warm-started GBT is MLlib's GBT, tree for tree, on the training folds of the sample's featurised rows. */
 class GbtWarmStartTest {
 
   private static FeaturisedData data;
@@ -25,7 +25,7 @@ class GbtWarmStartTest {
   @BeforeAll
   static void featurise() {
     TrainingData split = TrainingData.ofSplit(TestSpark.session(), SampleSplit.uri());
-    data = FeaturisedData.prepare(split.train(), split.validation());
+    data = FeaturisedData.prepare(split.train().unionByName(split.validation()), 5, 1);
   }
 
   @AfterAll
@@ -43,16 +43,16 @@ class GbtWarmStartTest {
   @Test
   void fromScratchItIsMllibsFit() {
     GBTClassifier classifier = gbt(5, 3);
-    assertSameModel(GbtWarmStart.fit(classifier, data.train(), null), classifier.fit(data.train()));
+    assertSameModel(GbtWarmStart.fit(classifier, data.foldTrain(0), null), classifier.fit(data.foldTrain(0)));
   }
 
   @Test
   void continuingAnEarlierFitGivesTheFitFromScratch() {
-    GBTClassificationModel two = GbtWarmStart.fit(gbt(2, 4), data.train(), null);
+    GBTClassificationModel two = GbtWarmStart.fit(gbt(2, 4), data.foldTrain(0), null);
     GBTClassifier classifier = gbt(6, 4);
-    GBTClassificationModel six = GbtWarmStart.fit(classifier, data.train(), two);
+    GBTClassificationModel six = GbtWarmStart.fit(classifier, data.foldTrain(0), two);
 
-    GBTClassificationModel scratch = classifier.fit(data.train());
+    GBTClassificationModel scratch = classifier.fit(data.foldTrain(0));
     assertSameModel(six, scratch);
     assertThat(six.getNumTrees()).isEqualTo(6);
     // The first trees are the earlier fit's own objects: they were not fitted again.
@@ -62,12 +62,12 @@ class GbtWarmStartTest {
 
   @Test
   void anotherConfigurationIsRefusedByName() {
-    GBTClassificationModel two = GbtWarmStart.fit(gbt(2, 4), data.train(), null);
+    GBTClassificationModel two = GbtWarmStart.fit(gbt(2, 4), data.foldTrain(0), null);
 
-    assertThatThrownBy(() -> GbtWarmStart.fit(gbt(6, 5), data.train(), two))
+    assertThatThrownBy(() -> GbtWarmStart.fit(gbt(6, 5), data.foldTrain(0), two))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDepth=4")
         .hasMessageContaining("maxDepth=5");
-    assertThatThrownBy(() -> GbtWarmStart.fit(gbt(1, 4), data.train(), two))
+    assertThatThrownBy(() -> GbtWarmStart.fit(gbt(1, 4), data.foldTrain(0), two))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 trees with 1 iterations");
   }
 
@@ -78,8 +78,8 @@ class GbtWarmStartTest {
     for (ParamPair<?> p : expected.extractParamMap().toList()) {
       assertThat(actual.getOrDefault(actual.getParam(p.param().name()))).as(p.param().name()).isEqualTo(p.value());
     }
-    List<Row> a = actual.transform(data.validation()).select("probability").collectAsList();
-    List<Row> e = expected.transform(data.validation()).select("probability").collectAsList();
+    List<Row> a = actual.transform(data.foldValidation(0)).select("probability").collectAsList();
+    List<Row> e = expected.transform(data.foldValidation(0)).select("probability").collectAsList();
     assertThat(a).hasSize(e.size()).hasSizeGreaterThan(100);
     for (int i = 0; i < a.size(); i++) {
       assertThat(((Vector) a.get(i).get(0)).toArray()).containsExactly(((Vector) e.get(i).get(0)).toArray());

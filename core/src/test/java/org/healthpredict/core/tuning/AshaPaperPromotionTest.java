@@ -297,8 +297,19 @@ class AshaPaperPromotionTest {
   }
 
   @Test
-  void onTheDefaultSpacePaperPromotesFarFewerThanImmediate() {
-    SearchSpace space = SearchSpace.defaultSpace();
+  void onAFourRungSpacePaperPromotesFarFewerThanImmediate() {
+    SearchSpace space = SearchSpace.parse("""
+        families:
+          lr:
+            resource: {kind: iterations, param: maxIter, min: 5, max: 135}
+            params: {regParam: {loguniform: [1.0e-4, 1.0]}, elasticNetParam: {uniform: [0.0, 1.0]}}
+          rf:
+            resource: {kind: trees, param: numTrees, min: 4, max: 108}
+            params: {maxDepth: {int: [3, 12]}, minInstancesPerNode: {int: [1, 50]}}
+          gbt:
+            resource: {kind: iterations, param: maxIter, min: 5, max: 135}
+            params: {maxDepth: {int: [2, 8]}, stepSize: {loguniform: [0.01, 0.3]}}
+        """, "four-rungs.yaml");
     Map<Integer, Long> paper = simulate(space, PAPER);
     Map<Integer, Long> immediate = simulate(space, IMMEDIATE);
 

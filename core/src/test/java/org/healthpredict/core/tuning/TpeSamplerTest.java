@@ -1,6 +1,7 @@
 package org.healthpredict.core.tuning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.InstantSource;
@@ -104,16 +105,25 @@ class TpeSamplerTest {
     ToDoubleFunction<Job> metric = job -> objective(job.config()) + job.resource() / 100;
     new SimulatedDriver(original, 2, metric).run(25);
 
-    AshaScheduler resumed = AshaScheduler.restore(config, SPACE, new TpeSampler(SPACE, 3, 4), starts, CLOCK,
-        original.events());
-    assertThat(resumed.trials()).hasSize(original.trials().size());
-    new SimulatedDriver(original, 2, metric).runToEnd();
-    new SimulatedDriver(resumed, 2, metric).runToEnd();
-    // After the resume both continue identically: TPE draws only from the replayed history.
+    List<TrialEvent> history = original.events();
+    AshaScheduler resumed = AshaScheduler.restore(config, SPACE, new TpeSampler(SPACE, 3, 4), starts, CLOCK, history);
+    // The replay re-draws every started trial from the history before it and finds the journaled configuration.
+    assertThat(resumed.events()).isEqualTo(history);
     assertThat(resumed.trials().stream().map(TrialStatus::config).toList())
         .isEqualTo(original.trials().stream().map(TrialStatus::config).toList());
     assertThat(resumed.trials().get(0).config()).isEqualTo(starts.get(0));
     assertThat(resumed.trials().get(0).rung()).isEqualTo(2);
+
+    // Two drivers resuming the same journal go on identically.
+    AshaScheduler again = AshaScheduler.restore(config, SPACE, new TpeSampler(SPACE, 3, 4), starts, CLOCK, history);
+    new SimulatedDriver(resumed, 2, metric).runToEnd();
+    new SimulatedDriver(again, 2, metric).runToEnd();
+    assertThat(again.events()).isEqualTo(resumed.events());
+    assertThat(resumed.trials()).hasSize(30);
+
+    // Another sampler seed cannot replay this history.
+    assertThatThrownBy(() -> AshaScheduler.restore(config, SPACE, new TpeSampler(SPACE, 4, 4), starts, CLOCK, history))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not match this sweep");
   }
 
   private static final InstantSource CLOCK = InstantSource.fixed(Instant.parse("2026-01-01T00:00:00Z"));

@@ -9,7 +9,11 @@ import org.junit.jupiter.api.Test;
 class WinnerRuleAndFoldScheduleTest {
 
   private static TrialEvent.Result completed(int id, double mean, double se, double complexity) {
-    return new TrialEvent.Result(id, "f", 3, 9, mean, Double.NaN, new Decision.Complete(),
+    return completed(id, "f", mean, se, complexity);
+  }
+
+  private static TrialEvent.Result completed(int id, String family, double mean, double se, double complexity) {
+    return new TrialEvent.Result(id, family, 3, 9, mean, Double.NaN, new Decision.Complete(),
         new RungScore(mean, se, 5, false, complexity));
   }
 
@@ -22,6 +26,13 @@ class WinnerRuleAndFoldScheduleTest {
         completed(3, 0.640, 0.010, 5));    // simplest, but 0.020 below: out of reach
     assertThat(WinnerRule.ONE_STANDARD_ERROR.choose(results, true).orElseThrow().trialId()).isEqualTo(1);
     assertThat(WinnerRule.BEST.choose(results, true).orElseThrow().trialId()).isEqualTo(0);
+  }
+
+  @Test
+  void sizesAreComparedWithinTheBestTrialsFamilyOnly() {
+    List<TrialEvent.Result> results = List.of(completed(0, "rf", 0.657, 0.017, 9000), completed(1, "lr", 0.645, 0.010, 90),
+        completed(2, "rf", 0.650, 0.012, 3000));
+    assertThat(WinnerRule.ONE_STANDARD_ERROR.choose(results, true).orElseThrow().trialId()).isEqualTo(2);
   }
 
   @Test

@@ -13,12 +13,12 @@ import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.tuning.TrainValidationSplit;
-import org.apache.spark.ml.tuning.TrainValidationSplitModel;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.healthpredict.core.sweep.PatientFolds;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
 import org.healthpredict.core.evaluation.BinaryMetrics;
@@ -31,6 +31,8 @@ import org.healthpredict.core.sweep.SweepSettings;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.training.Classifiers;
 import org.healthpredict.core.tuning.AshaConfig;
+import org.healthpredict.core.tuning.FoldSchedule;
+import org.healthpredict.core.tuning.WinnerRule;
 import org.healthpredict.core.tuning.FamilySpace;
 import org.healthpredict.core.tuning.Job;
 import org.healthpredict.core.tuning.RandomSampler;
@@ -41,15 +43,18 @@ import org.healthpredict.core.tuning.TrialStatus;
 
 /**
  * `make bench-hpo`: on one split and one set of sampled configurations, runs MLlib's own
- * TrainValidationSplit grid (every configuration at full resource R, one TVS per family) and our
+ * CrossValidator grid (every configuration at full resource R, one CV per family) and our
  * ASHA sweep side by side, then ASHA alone at concurrency 1 and 2 for throughput, and prints best
- * validation PR-AUC, test PR-AUC of the chosen model, wall times and ratios.
+ * validation ROC-AUC, test ROC-AUC of the chosen model, wall times and ratios.
  *
  * <p>Arguments: {@code splitUri trackingUri [configs=27] [seed=42] [throughputTrials=9]
  * [workDir=out/bench] [space=default] [concurrency=2] [report=hpo-benchmark.md]}; throughputTrials 0 skips
  * the throughput runs.
  */
 public final class HpoBenchmark {
+
+  /** Patient folds of both contenders. */
+  private static final int FOLDS = 5;
 
   /**
    * One contender's result. {@code bestOnOurValidation}: its chosen configuration fitted on our train
@@ -88,8 +93,8 @@ public final class HpoBenchmark {
     log(configs + " configurations (seed " + seed + "): " + familyCounts(sampled));
 
     Contender grid = grid(spark, split, space, sampled, seed, concurrency);
-    log(String.format(Locale.ROOT, "grid done: %.1f s, best TVS validation PR-AUC %.4f, test PR-AUC %.4f",
-        grid.seconds, grid.bestValidation, grid.onTest.prAuc()));
+    log(String.format(Locale.ROOT, "grid done: %.1f s, best CV validation ROC-AUC %.4f, test ROC-AUC %.4f",
+        grid.seconds, grid.bestValidation, grid.onTest.rocAuc()));
     String partial = report(split, space, spaceArg, configs, seed, concurrency, grid, null, "", List.of());
     Files.writeString(work.resolve(reportName), partial, StandardCharsets.UTF_8);
 
@@ -97,10 +102,10 @@ public final class HpoBenchmark {
       Timed asha = sweep(spark, tracking, split, space, spaceText, configs, seed, concurrency, "asha-vs-grid");
       Contender ashaResult = new Contender("ASHA (SweepRunner)", asha.totalSeconds, asha.outcome.best().metric(),
           asha.outcome.trials().get(asha.outcome.best().trialId()).config().describe(),
-          asha.outcome.model().validation(), asha.outcome.model().test(), -1, asha.outcome.best().metric());
+          asha.outcome.model().crossValidated(), asha.outcome.model().test(), -1, asha.outcome.best().metric());
       String rungs = rungCounts(asha.outcome.trials());
-      log(String.format(Locale.ROOT, "ASHA done: %.1f s, best validation PR-AUC %.4f, test PR-AUC %.4f, results per rung %s",
-          asha.totalSeconds, ashaResult.bestValidation, ashaResult.onTest.prAuc(), rungs));
+      log(String.format(Locale.ROOT, "ASHA done: %.1f s, best validation ROC-AUC %.4f, test ROC-AUC %.4f, results per rung %s",
+          asha.totalSeconds, ashaResult.bestValidation, ashaResult.onTest.rocAuc(), rungs));
       List<Throughput> throughput = new ArrayList<>();
       String report = report(split, space, spaceArg, configs, seed, concurrency, grid, ashaResult, rungs, throughput);
       Files.writeString(work.resolve(reportName), report, StandardCharsets.UTF_8);
@@ -121,7 +126,7 @@ public final class HpoBenchmark {
 
   /**
    * MLlib's grid: one TrainValidationSplit per family over the cached featurised train ∪ validation,
-   * every configuration at its family's R; the winner (by TVS's validation metric) is TVS's refitted
+   * every configuration at its family's R; the winner (by CV's validation metric) is CV's refitted
    * bestModel, scored with BinaryEvaluation on our validation and test parts.
    */
   @SuppressWarnings({"rawtypes", "unchecked"})
@@ -130,14 +135,10 @@ public final class HpoBenchmark {
     Dataset<Row> rawTrain = SplitParts.read(spark, split, "train");
     Dataset<Row> rawValidation = SplitParts.read(spark, split, "validation");
     long start = System.nanoTime();
-    try (FeaturisedData data = FeaturisedData.prepare(rawTrain, rawValidation)) {
-      long trainRows = data.train().count();
-      long validationRows = data.validation().count();
-      Dataset<Row> all = data.train().union(data.validation()).persist(StorageLevel.MEMORY_AND_DISK());
-      all.count();
-      double ratio = (double) trainRows / (trainRows + validationRows);
+    try (FeaturisedData data = FeaturisedData.prepare(rawTrain.unionByName(rawValidation), FOLDS, seed)) {
+      Dataset<Row> all = data.all();
       BinaryClassificationEvaluator evaluator = new BinaryClassificationEvaluator()
-          .setLabelCol(RawSchema.TARGET).setMetricName("areaUnderPR");
+          .setLabelCol(RawSchema.TARGET).setMetricName("areaUnderROC");
       Map<String, List<TrialConfig>> byFamily = new LinkedHashMap<>();
       sampled.forEach(c -> byFamily.computeIfAbsent(c.family(), f -> new ArrayList<>()).add(c));
 
@@ -145,8 +146,6 @@ public final class HpoBenchmark {
       String bestConfig = null;
       String bestFamily = null;
       ProbabilisticClassificationModel<?, ?> bestModel = null;
-      ProbabilisticClassifier<?, ?, ?> bestEstimator = null;
-      ParamMap bestParams = null;
       for (Map.Entry<String, List<TrialConfig>> e : byFamily.entrySet()) {
         String family = e.getKey();
         FamilySpace fs = space.family(family);
@@ -155,7 +154,7 @@ public final class HpoBenchmark {
         List<ParamMap> maps = new ArrayList<>();
         for (TrialConfig config : e.getValue()) {
           Map<String, Object> params = new Job(0, config, 0, fs.resource().max(), fs.resource()).classifierParams();
-          // Classifiers does the type coercion; its values are then keyed by the TVS estimator's params.
+          // Classifiers does the type coercion; its values are then keyed by the CV estimator's params.
           ProbabilisticClassifier<?, ?, ?> typed = Classifiers.create(family, params, seed);
           ParamMap map = new ParamMap();
           for (String name : params.keySet()) {
@@ -165,44 +164,36 @@ public final class HpoBenchmark {
           maps.add(map);
         }
         long t0 = System.nanoTime();
-        TrainValidationSplitModel tvs = new TrainValidationSplit().setEstimator(estimator)
+        // The sweep's own patient folds, so the grid's cross-validated means are on the same rows as ASHA's top rung.
+        CrossValidatorModel tvs = new CrossValidator().setEstimator(estimator)
             .setEstimatorParamMaps(maps.toArray(ParamMap[]::new)).setEvaluator(evaluator)
-            .setTrainRatio(ratio).setParallelism(parallelism).setSeed(seed).fit(all);
-        double[] metrics = tvs.validationMetrics();
+            .setFoldCol(PatientFolds.FOLD).setParallelism(parallelism).setSeed(seed).fit(all);
+        double[] metrics = tvs.avgMetrics();
         int argmax = 0;
         for (int i = 1; i < metrics.length; i++) {
           if (metrics[i] > metrics[argmax]) {
             argmax = i;
           }
         }
-        log(String.format(Locale.ROOT, "TVS %s: %d configurations in %.1f s, best validation PR-AUC %.4f (%s)",
+        log(String.format(Locale.ROOT, "CV %s: %d configurations in %.1f s, best validation ROC-AUC %.4f (%s)",
             family, maps.size(), (System.nanoTime() - t0) / 1e9, metrics[argmax], e.getValue().get(argmax).describe()));
         if (metrics[argmax] > best) {
           best = metrics[argmax];
           bestConfig = e.getValue().get(argmax).describe();
           bestFamily = family;
           bestModel = (ProbabilisticClassificationModel<?, ?>) tvs.bestModel();
-          bestEstimator = estimator;
-          bestParams = maps.get(argmax);
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      log("grid's chosen model (TVS bestModel, refitted on train ∪ validation): " + bestModel);
-      all.unpersist();
+      log("grid's chosen model (CV bestModel, refitted on train ∪ validation): " + bestModel);
       var model = data.assemble(bestFamily, bestModel);
       BinaryMetrics onValidation = BinaryEvaluation.evaluate(model.transform(rawValidation), RawSchema.TARGET,
           bestModel.getProbabilityCol());
       BinaryMetrics onTest = BinaryEvaluation.evaluate(model.transform(SplitParts.read(spark, split, "test")),
           RawSchema.TARGET, bestModel.getProbabilityCol());
-      // Not timed: the grid's configuration fitted as ASHA fits its trials (our train part, same seed),
-      // so the two best validation figures are on the same rows.
-      ProbabilisticClassificationModel<?, ?> onOurTrain =
-          (ProbabilisticClassificationModel<?, ?>) bestEstimator.fit(data.train(), bestParams);
-      double bestOnOurValidation = BinaryEvaluation.evaluate(onOurTrain.transform(data.validation()), RawSchema.TARGET,
-          onOurTrain.getProbabilityCol()).prAuc();
-      log(String.format(Locale.ROOT, "grid's configuration fitted on our train part: validation PR-AUC %.4f",
-          bestOnOurValidation));
-      return new Contender("MLlib TrainValidationSplit grid", seconds, best, bestConfig, onValidation, onTest,
+      // The grid's folds are the sweep's, so its cross-validated best is already on the same rows.
+      double bestOnOurValidation = best;
+      return new Contender("MLlib CrossValidator grid", seconds, best, bestConfig, onValidation, onTest,
           sampled.size(), bestOnOurValidation);
     }
   }
@@ -212,14 +203,16 @@ public final class HpoBenchmark {
   /** One ASHA sweep; the trial phase runs from "features … cached" to the "best:" line of its progress. */
   private static Timed sweep(SparkSession spark, Tracking tracking, String split, SearchSpace space, String spaceText,
       int trials, long seed, int concurrent, String runName) {
-    SweepSettings settings = new SweepSettings(SweepMetric.PR_AUC, true, 3, 1, AshaConfig.Promotion.PAPER, trials, null,
-        concurrent, seed, false);
+    // Random draws without starting points: the sweep then trains exactly the configurations the grid does.
+    SweepSettings settings = new SweepSettings(SweepMetric.ROC_AUC, true, 3, 1, AshaConfig.Promotion.PAPER, trials, null,
+        concurrent, seed, new FoldSchedule(FOLDS, FoldSchedule.Policy.GROW), SweepSettings.SamplerKind.RANDOM, 0, false,
+        WinnerRule.BEST, null);
     long[] marks = new long[2];
     long start = System.nanoTime();
     SweepRunner.Outcome o = new SweepRunner(spark, line -> {
       if (line.startsWith("features fitted once")) {
         marks[0] = System.nanoTime();
-      } else if (line.startsWith("best: ")) {
+      } else if (line.startsWith("winner ")) {
         marks[1] = System.nanoTime();
       }
       if (!line.startsWith("status:")) {
@@ -234,28 +227,28 @@ public final class HpoBenchmark {
       int concurrency, Contender grid, Contender asha, String ashaRungs, List<Throughput> throughput) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "HPO benchmark: %d cores, JVM max heap %d MB; split %s; space %s; "
-            + "%d configurations (seed %d); concurrency / TVS parallelism %d%n%n",
+            + "%d configurations (seed %d); concurrency / CV parallelism %d%n%n",
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, split, spaceArg,
         configs, seed, concurrency));
-    out.append("| figure | ASHA (SweepRunner, η=3) | peer: MLlib TrainValidationSplit grid | ratio / difference |\n");
+    out.append("| figure | ASHA (SweepRunner, η=3) | peer: MLlib CrossValidator grid | ratio / difference |\n");
     out.append("|---|---:|---:|---:|\n");
     if (asha == null) {
       out.append(String.format(Locale.ROOT, "| wall time s | (not run yet) | %.1f | |%n", grid.seconds));
-      out.append(String.format(Locale.ROOT, "| best validation PR-AUC (own selection) | | %.4f | |%n", grid.bestValidation));
-      out.append(String.format(Locale.ROOT, "| chosen model: PR-AUC on our validation | | %.4f | |%n", grid.onValidation.prAuc()));
-      out.append(String.format(Locale.ROOT, "| chosen model: test PR-AUC | | %.4f | |%n", grid.onTest.prAuc()));
+      out.append(String.format(Locale.ROOT, "| best validation ROC-AUC (own selection) | | %.4f | |%n", grid.bestValidation));
+      out.append(String.format(Locale.ROOT, "| chosen model: ROC-AUC on our validation | | %.4f | |%n", grid.onValidation.rocAuc()));
+      out.append(String.format(Locale.ROOT, "| chosen model: test ROC-AUC | | %.4f | |%n", grid.onTest.rocAuc()));
     } else {
       out.append(String.format(Locale.ROOT, "| wall time s | %.1f | %.1f | ASHA/grid = %.2f (target ≤ 0.30) |%n",
           asha.seconds, grid.seconds, asha.seconds / grid.seconds));
-      out.append(String.format(Locale.ROOT, "| best validation PR-AUC, same rows (ours; each chosen configuration "
+      out.append(String.format(Locale.ROOT, "| best validation ROC-AUC, same rows (ours; each chosen configuration "
               + "fitted on our train part) | %.4f | %.4f | %+.4f (target ≥ −0.005) |%n",
           asha.bestOnOurValidation, grid.bestOnOurValidation, asha.bestOnOurValidation - grid.bestOnOurValidation));
-      out.append(String.format(Locale.ROOT, "| best validation PR-AUC, each on its own validation rows | %.4f | %.4f | %+.4f |%n",
+      out.append(String.format(Locale.ROOT, "| best validation ROC-AUC, each on its own validation rows | %.4f | %.4f | %+.4f |%n",
           asha.bestValidation, grid.bestValidation, asha.bestValidation - grid.bestValidation));
-      out.append(String.format(Locale.ROOT, "| chosen model: PR-AUC on our validation | %.4f | %.4f | %+.4f |%n",
-          asha.onValidation.prAuc(), grid.onValidation.prAuc(), asha.onValidation.prAuc() - grid.onValidation.prAuc()));
-      out.append(String.format(Locale.ROOT, "| chosen model: test PR-AUC | %.4f | %.4f | %+.4f |%n",
-          asha.onTest.prAuc(), grid.onTest.prAuc(), asha.onTest.prAuc() - grid.onTest.prAuc()));
+      out.append(String.format(Locale.ROOT, "| chosen model: ROC-AUC on our validation | %.4f | %.4f | %+.4f |%n",
+          asha.onValidation.rocAuc(), grid.onValidation.rocAuc(), asha.onValidation.rocAuc() - grid.onValidation.rocAuc()));
+      out.append(String.format(Locale.ROOT, "| chosen model: test ROC-AUC | %.4f | %.4f | %+.4f |%n",
+          asha.onTest.rocAuc(), grid.onTest.rocAuc(), asha.onTest.rocAuc() - grid.onTest.rocAuc()));
       out.append(String.format(Locale.ROOT, "| chosen model: test ROC-AUC | %.4f | %.4f | %+.4f |%n",
           asha.onTest.rocAuc(), grid.onTest.rocAuc(), asha.onTest.rocAuc() - grid.onTest.rocAuc()));
       out.append(String.format(Locale.ROOT, "| chosen configuration | %s | %s | |%n", asha.bestConfig, grid.bestConfig));
@@ -264,12 +257,11 @@ public final class HpoBenchmark {
     if (asha == null) {
       out.append(String.format(Locale.ROOT, "| chosen configuration | | %s | |%n", grid.bestConfig));
     }
-    out.append("\nGrid: one TVS per family over the cached featurised train ∪ validation (trainRatio = train/(train+validation), "
-        + "TVS's own random split), every configuration at its family's R, areaUnderPR, wall time summed over families "
-        + "(incl. featurising once and TVS's refit of each family's best on train ∪ validation). ASHA: wall time of "
+    out.append("\nGrid: one CV per family over the cached featurised train ∪ validation (the sweep's " + FOLDS + " patient folds), every configuration at its family's R, areaUnderPR, wall time summed over families "
+        + "(incl. featurising once and CV's refit of each family's best on train ∪ validation). ASHA: wall time of "
         + "SweepRunner.run (featurising, trials, MLflow logging, the winner's own model at R, test scoring and logging); its best validation "
-        + "PR-AUC is the scheduler's, on our validation part. The grid's refitted model has seen our validation rows, so its "
-        + "'on our validation' figure is optimistic; test PR-AUC is the fair comparison.\n");
+        + "ROC-AUC is the scheduler's cross-validated mean at R on the same folds. Both chosen models are refitted on train ∪ "
+        + "validation, so their 'on our validation' figures are optimistic; test ROC-AUC is the fair comparison.\n");
     if (!throughput.isEmpty()) {
       out.append("\n| ASHA throughput | max-trials | trials finished | trial phase s | sweep total s | trials/min | vs concurrency 1 |\n");
       out.append("|---|---:|---:|---:|---:|---:|---:|\n");
