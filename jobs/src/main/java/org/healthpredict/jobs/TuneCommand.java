@@ -56,7 +56,7 @@ final class TuneCommand implements Callable<Integer> {
   Path space;
 
   @Option(names = "--metric", defaultValue = "ROC_AUC",
-      description = "Validation metric to optimise: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+      description = "Cross-validated metric to optimise: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   SweepMetric metric;
 
   @Option(names = "--mode", paramLabel = "max|min", description = "Optimise direction (default: the metric's natural one).")
