@@ -50,18 +50,19 @@ class RandomSamplerTest {
       Map<String, Object> p = c.params();
       switch (c.family()) {
         case "lr" -> {
-          assertThat((Double) p.get("regParam")).isBetween(1e-4, 1.0);
-          assertThat((Double) p.get("elasticNetParam")).isBetween(0.0, 1.0);
+          assertThat((Double) p.get("regParam")).isBetween(1e-3, 0.3);
+          assertThat((Double) p.get("elasticNetParam")).isBetween(0.0, 0.25);
         }
         case "rf" -> {
-          assertThat((Integer) p.get("maxDepth")).isBetween(3, 12);
-          assertThat((Integer) p.get("minInstancesPerNode")).isBetween(1, 50);
+          assertThat((Integer) p.get("maxDepth")).isBetween(4, 12);
+          assertThat((Double) p.get("minWeightFractionPerNode")).isBetween(1e-4, 0.02);
           assertThat((String) p.get("featureSubsetStrategy")).isIn("sqrt", "log2", "onethird");
         }
         case "gbt" -> {
-          assertThat((Integer) p.get("maxDepth")).isBetween(2, 8);
-          assertThat((Double) p.get("stepSize")).isBetween(0.01, 0.3);
+          assertThat((Integer) p.get("maxDepth")).isBetween(2, 6);
+          assertThat((Double) p.get("stepSize")).isBetween(0.02, 0.3);
           assertThat((Double) p.get("subsamplingRate")).isBetween(0.5, 1.0);
+          assertThat((Double) p.get("minWeightFractionPerNode")).isBetween(1e-4, 0.02);
         }
         default -> throw new AssertionError(c.family());
       }

@@ -29,16 +29,17 @@ class SearchSpaceTest {
 
     assertThat(space.families()).containsOnlyKeys("gbt", "lr", "rf");
     FamilySpace lr = space.family("lr");
-    assertThat(lr.resource()).isEqualTo(new ResourceSpec(ResourceSpec.Kind.ITERATIONS, "maxIter", 5, 135));
-    assertThat(lr.params()).containsEntry("regParam", new Distribution.LogUniform(1e-4, 1.0))
-        .containsEntry("elasticNetParam", new Distribution.Uniform(0.0, 1.0));
+    assertThat(lr.resource()).isEqualTo(new ResourceSpec(ResourceSpec.Kind.ITERATIONS, "maxIter", 4, 100));
+    assertThat(lr.params()).containsEntry("regParam", new Distribution.LogUniform(1e-3, 0.3))
+        .containsEntry("elasticNetParam", new Distribution.Uniform(0.0, 0.25));
     FamilySpace rf = space.family("rf");
     assertThat(rf.resource().kind()).isEqualTo(ResourceSpec.Kind.TREES);
     assertThat(rf.resource().param()).isEqualTo("numTrees");
-    assertThat(rf.params()).containsEntry("maxDepth", new Distribution.IntUniform(3, 12))
-        .containsEntry("minInstancesPerNode", new Distribution.IntUniform(1, 50))
+    assertThat(rf.params()).containsEntry("maxDepth", new Distribution.IntUniform(4, 12))
+        .containsEntry("minWeightFractionPerNode", new Distribution.LogUniform(1e-4, 0.02))
         .containsEntry("featureSubsetStrategy", new Distribution.Choice(List.of("sqrt", "log2", "onethird")));
-    assertThat(space.family("gbt").params()).containsOnlyKeys("maxDepth", "stepSize", "subsamplingRate");
+    assertThat(space.family("gbt").params())
+        .containsOnlyKeys("maxDepth", "stepSize", "subsamplingRate", "minWeightFractionPerNode");
     space.families().values().forEach(f -> assertThat(f.resource().milestones(3)).hasSize(4));
   }
 
