@@ -167,7 +167,7 @@ public final class HpoBenchmark {
         // The sweep's own patient folds, so the grid's cross-validated means are on the same rows as ASHA's top rung.
         CrossValidatorModel tvs = new CrossValidator().setEstimator(estimator)
             .setEstimatorParamMaps(maps.toArray(ParamMap[]::new)).setEvaluator(evaluator)
-            .setFoldCol(PatientFolds.FOLD).setParallelism(parallelism).setSeed(seed).fit(all);
+            .setNumFolds(FOLDS).setFoldCol(PatientFolds.FOLD).setParallelism(parallelism).setSeed(seed).fit(all);
         double[] metrics = tvs.avgMetrics();
         int argmax = 0;
         for (int i = 1; i < metrics.length; i++) {
