@@ -79,7 +79,7 @@ final class RegisterCommand implements Callable<Integer> {
       floors.put("test_pr_auc", minPrAuc);
     }
     PromotionGate gate = new PromotionGate(metric, true, margin, floors);
-    UntunedBaseline untuned = TuneCommand.choice("--baseline", baseline, UntunedBaseline.class);
+    UntunedBaseline untuned = OptionChoice.parse("--baseline", baseline, UntunedBaseline.class);
     SparkSession spark = SparkSessions.getOrCreate("health-predict register");
     try (Tracking t = Tracking.connect(tracking.uri(), spark.sparkContext().hadoopConfiguration())) {
       RegisterRunner.Outcome o = new RegisterRunner(spark, line -> System.out.println("register: " + line))

@@ -143,8 +143,10 @@ final class TuneCommand implements Callable<Integer> {
     int trials = maxTrials != null ? maxTrials : budget != null ? AshaConfig.UNLIMITED : 27;
     AshaConfig.Promotion promotionRule = parsePromotion(promotion);
 
-    FoldSchedule foldSchedule = new FoldSchedule(folds, choice("--rung-folds", rungFolds, FoldSchedule.Policy.class));
-    SweepSettings.SamplerKind samplerKind = choice("--sampler", sampler, SweepSettings.SamplerKind.class);
+    FoldSchedule foldSchedule =
+        new FoldSchedule(folds, OptionChoice.parse("--rung-folds", rungFolds, FoldSchedule.Policy.class));
+    SweepSettings.SamplerKind samplerKind =
+        OptionChoice.parse("--sampler", sampler, SweepSettings.SamplerKind.class);
     WinnerRule winner = winnerRule(selection);
 
     SparkSession spark = SparkSessions.getOrCreate("health-predict tune");
@@ -170,17 +172,6 @@ final class TuneCommand implements Callable<Integer> {
     try (var in = SearchSpace.class.getResourceAsStream(SearchSpace.DEFAULT_RESOURCE)) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
-  }
-
-  /** An enum constant from its option value, case and '-' insensitive, or an error naming the choices. */
-  static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
-    for (E e : type.getEnumConstants()) {
-      if (e.name().equalsIgnoreCase(value.replace('-', '_'))) {
-        return e;
-      }
-    }
-    throw new IllegalArgumentException(option + ": expected one of " + java.util.Arrays.stream(type.getEnumConstants())
-        .map(e -> e.name().toLowerCase().replace('_', '-')).toList() + ", found '" + value + "'");
   }
 
   private static WinnerRule winnerRule(String selection) {

@@ -17,17 +17,10 @@ import java.util.Random;
 public final class RandomSampler implements Sampler {
 
   private final List<FamilySpace> families;
-  private final double[] cumulativeWeights;
   private final Random rng;
 
   public RandomSampler(SearchSpace space, long seed) {
     this.families = new ArrayList<>(space.families().values());
-    this.cumulativeWeights = new double[families.size()];
-    double sum = 0;
-    for (int i = 0; i < families.size(); i++) {
-      sum += families.get(i).weight();
-      cumulativeWeights[i] = sum;
-    }
     this.rng = new Random(seed);
   }
 
@@ -38,10 +31,20 @@ public final class RandomSampler implements Sampler {
 
   /** The next configuration of the sequence. */
   public TrialConfig next() {
-    double u = rng.nextDouble() * cumulativeWeights[cumulativeWeights.length - 1];
+    return draw(families, rng);
+  }
+
+  /** One random configuration: a family by weight, then each of its parameters in name order. */
+  static TrialConfig draw(List<FamilySpace> families, Random rng) {
+    double total = 0;
+    for (FamilySpace f : families) {
+      total += f.weight();
+    }
+    double u = rng.nextDouble() * total;
     int index = 0;
-    while (index < cumulativeWeights.length - 1 && u >= cumulativeWeights[index]) {
-      index++;
+    for (double acc = families.get(0).weight(); index < families.size() - 1 && u >= acc;
+        acc += families.get(++index).weight()) {
+      // advance to the family whose cumulative weight passes u
     }
     FamilySpace family = families.get(index);
     Map<String, Object> params = new LinkedHashMap<>();

@@ -49,7 +49,7 @@ public final class TpeSampler implements Sampler {
     Random rng = new Random(mix(seed * 0x9E3779B97F4A7C15L + trialId));
     long informative = history.stream().filter(o -> o.status() != Observation.Status.PENDING).count();
     if (informative < Math.max(1, startupTrials)) {
-      return randomConfig(rng);
+      return RandomSampler.draw(families, rng);
     }
     List<Observation> ranked = new ArrayList<>(history);
     ranked.sort(BEST_FIRST);  // stable: equal evidence keeps trial order
@@ -80,20 +80,6 @@ public final class TpeSampler implements Sampler {
       .comparingInt((Observation o) -> o.status().ordinal())
       .thenComparing(Comparator.comparingInt(Observation::rung).reversed())
       .thenComparing(Comparator.comparingDouble(Observation::score).reversed());
-
-  private TrialConfig randomConfig(Random rng) {
-    double total = families.stream().mapToDouble(FamilySpace::weight).sum();
-    double u = rng.nextDouble() * total;
-    int index = 0;
-    for (double acc = families.get(0).weight(); index < families.size() - 1 && u >= acc;
-        acc += families.get(++index).weight()) {
-      // advance to the family whose cumulative weight passes u
-    }
-    FamilySpace family = families.get(index);
-    Map<String, Object> params = new LinkedHashMap<>();
-    family.params().forEach((name, distribution) -> params.put(name, distribution.sample(rng)));
-    return new TrialConfig(family.name(), params);
-  }
 
   private int chooseFamily(List<Observation> below, List<Observation> above, Random rng) {
     double[] prior = families.stream().mapToDouble(FamilySpace::weight).toArray();
