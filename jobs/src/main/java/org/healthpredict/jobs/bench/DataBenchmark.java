@@ -70,7 +70,7 @@ public final class DataBenchmark {
     List<Input> inputs = new ArrayList<>();
     for (long rows : sizes) {
       String raw = work.resolve("raw-" + rows).toUri().toString();
-      Step generate = measure(() -> new SyntheticEncounters(spark, l -> {}).generate(source, raw, new SyntheticEncounters.Options(rows, 42L, 0)));
+      Step generate = measure(() -> new SyntheticEncounters(spark, l -> {}).generate(source, raw, SyntheticEncounters.Options.resample(rows, 42L, 0)));
       log(String.format(Locale.ROOT, "%,d rows generated in %.1f s", rows, generate.seconds));
       inputs.add(new Input(rows, raw, work.resolve("split-" + rows).toUri().toString(), generate));
     }

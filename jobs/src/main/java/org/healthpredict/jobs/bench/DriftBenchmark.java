@@ -72,7 +72,7 @@ public final class DriftBenchmark {
     Path typed = work.resolve("typed-" + rows + "-seed" + seed);
     if (!Files.isDirectory(typed)) {
       String raw = work.resolve("raw-" + rows + "-seed" + seed).toUri().toString();
-      new SyntheticEncounters(spark, l -> {}).generate(source, raw, new SyntheticEncounters.Options(rows, seed, 0));
+      new SyntheticEncounters(spark, l -> {}).generate(source, raw, SyntheticEncounters.Options.resample(rows, seed, 0));
       RawReader.read(spark, raw).accepted().write().parquet(typed.toUri().toString());
       log(String.format(Locale.ROOT, "generated %,d rows (seed %d) → %s", rows, seed, typed));
     }

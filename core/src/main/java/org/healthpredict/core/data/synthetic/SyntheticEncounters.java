@@ -10,8 +10,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
@@ -19,14 +22,20 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.CsvLine;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.storage.AtomicOutput;
+import org.healthpredict.core.storage.HadoopFiles;
+import scala.Tuple3;
 
 /**
  * Generates synthetic raw encounters on Spark and writes them as raw CSV: a directory of part files,
- * each starting with the 50-column header, readable by {@code RawReader} like the real data.
+ * each starting with the 50-column header, readable by {@code RawReader} like the real data. Beside
+ * them, in names every reader skips: {@code _manifest.json} (what was generated and how), and for
+ * the fitted generator {@code _generator.json} (the fitted model) and {@code oracle/} (Parquet: each
+ * encounter's teacher probability, and whether it is drifted).
  */
 public final class SyntheticEncounters {
 
@@ -34,6 +43,13 @@ public final class SyntheticEncounters {
   static final long ROWS_PER_PARTITION = 500_000;
 
   private static final String JOB_GROUP_PROPERTY = "spark.jobGroup.id";
+
+  public static final String MANIFEST_FILE = "_manifest.json";
+  public static final String GENERATOR_FILE = "_generator.json";
+  /** The oracle's directory: Parquet with encounter_id, probability and drifted. */
+  public static final String ORACLE = "oracle";
+  public static final String ORACLE_PROBABILITY = "probability";
+  public static final String ORACLE_DRIFTED = "drifted";
 
   private final SparkSession spark;
   private final Consumer<String> progress;
@@ -43,8 +59,20 @@ public final class SyntheticEncounters {
     this.progress = progress;
   }
 
-  /** What to generate; {@code partitions} 0 means one per {@link #ROWS_PER_PARTITION} rows, at least one per core. */
-  public record Options(long rows, long seed, int partitions) {
+  /** How rows are made. */
+  public enum Mode {
+    /** From a generator fitted to the source: no real row copied, labels from a known teacher. */
+    FITTED,
+    /** Real rows copied with jittered counts: memorisable, for throughput figures only. */
+    RESAMPLE
+  }
+
+  /**
+   * What to generate; {@code partitions} 0 means one per {@link #ROWS_PER_PARTITION} rows, at least
+   * one per core. For the fitted mode, {@code drift} (may be null) and {@code generatorUri} (a saved
+   * {@code _generator.json} to use instead of fitting one; may be null).
+   */
+  public record Options(Mode mode, long rows, long seed, int partitions, DriftSpec drift, String generatorUri) {
     public Options {
       if (rows < 1 || rows > SyntheticRows.MAX_ROWS) {
         throw new IllegalArgumentException("rows: expected 1.." + SyntheticRows.MAX_ROWS + ", found " + rows);
@@ -52,42 +80,101 @@ public final class SyntheticEncounters {
       if (partitions < 0) {
         throw new IllegalArgumentException("partitions: expected a positive number, found " + partitions);
       }
+      if (mode == Mode.RESAMPLE && (drift != null || generatorUri != null)) {
+        throw new IllegalArgumentException("a drift or a saved generator needs the fitted mode, not resample");
+      }
+    }
+
+    public static Options resample(long rows, long seed, int partitions) {
+      return new Options(Mode.RESAMPLE, rows, seed, partitions, null, null);
+    }
+
+    public static Options fitted(long rows, long seed, int partitions) {
+      return new Options(Mode.FITTED, rows, seed, partitions, null, null);
+    }
+
+    public Options withDrift(DriftSpec spec) {
+      return new Options(mode, rows, seed, partitions, spec, generatorUri);
+    }
+
+    public Options withGenerator(String uri) {
+      return new Options(mode, rows, seed, partitions, drift, uri);
     }
   }
 
-  /** What was written. */
-  public record Result(long rows, int partitions, String output, SyntheticSource source, double seconds) {}
+  /**
+   * What was written: {@code source} is null when a saved generator was used, {@code generator} null
+   * in the resample mode.
+   */
+  public record Result(long rows, int partitions, String output, SyntheticSource source, GeneratorModel generator,
+      double seconds) {}
 
-  /** Loads the source, generates, and replaces {@code outputUri} atomically with the new part files. */
+  /**
+   * Generates, and replaces {@code outputUri} atomically with the new part files, manifest and (fitted
+   * mode) generator and oracle. {@code sourceUri} is the real data to fit or resample; unused when a
+   * saved generator is given.
+   */
   public Result generate(String sourceUri, String outputUri, Options options) {
     long start = System.nanoTime();
-    SyntheticSource source = SyntheticSource.load(spark, sourceUri);
-    progress.accept(String.format("source %s: %d rows, %d patients (%.3f encounters per patient)%s",
-        sourceUri, source.size(), source.patients(), source.encountersPerPatient(),
-        source.rejectedLines() > 0 ? ", " + source.rejectedLines() + " invalid line(s) skipped" : ""));
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    GeneratorModel generator = null;
+    SyntheticSource source = null;
+    if (options.mode() == Mode.FITTED && options.generatorUri() != null) {
+      generator = GeneratorModel.fromJson(HadoopFiles.readString(hadoop, options.generatorUri()), options.generatorUri());
+      progress.accept("generator " + options.generatorUri() + " (fitted on " + generator.source() + ", sha256 "
+          + generator.sha256().substring(0, 12) + ")");
+    } else {
+      source = SyntheticSource.load(spark, sourceUri);
+      progress.accept(String.format("source %s: %d rows, %d patients (%.3f encounters per patient)%s",
+          sourceUri, source.size(), source.patients(), source.encountersPerPatient(),
+          source.rejectedLines() > 0 ? ", " + source.rejectedLines() + " invalid line(s) skipped" : ""));
+      if (options.mode() == Mode.FITTED) {
+        generator = GeneratorFit.fit(source.uri(), source.rows(), progress);
+      }
+    }
+    FittedRows fitted = generator == null ? null : new FittedRows(generator, options.drift(), options.seed(), options.rows());
+    EncounterRows rows = fitted != null ? fitted : new SyntheticRows(source, options.seed(), options.rows());
     int partitions = partitions(options);
-    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), outputUri);
-    progress.accept("writing " + options.rows() + " rows in " + partitions + " part file(s) to " + output.targetUri());
+    AtomicOutput output = AtomicOutput.begin(hadoop, outputUri);
+    progress.accept("writing " + options.rows() + " " + options.mode().name().toLowerCase(Locale.ROOT) + " rows in "
+        + partitions + " part file(s) to " + output.targetUri());
     try {
-      write(new SyntheticRows(source, options.seed(), options.rows()), partitions, output.stagingUri());
+      write(rows, partitions, output.stagingUri());
+      if (fitted != null) {
+        oracle(fitted, partitions).write().parquet(output.stagingChild(ORACLE));
+        HadoopFiles.writeString(hadoop, output.stagingChild(GENERATOR_FILE), fitted.model().toJson());
+      }
+      HadoopFiles.writeString(hadoop, output.stagingChild(MANIFEST_FILE),
+          GenerationManifest.json(options, partitions, fitted));
       output.commit();
     } finally {
       output.abort();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Result(options.rows(), partitions, output.targetUri(), source, seconds);
+    return new Result(options.rows(), partitions, output.targetUri(), source, generator, seconds);
+  }
+
+  /** Each fitted encounter's teacher probability and drift flag, keyed by encounter_id. */
+  public Dataset<Row> oracle(FittedRows rows, int partitions) {
+    Broadcast<FittedRows> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(rows);
+    return spark.range(0, rows.rows(), 1, partitions).map(
+        (MapFunction<Long, Tuple3<Long, Double, Boolean>>) i -> {
+          FittedRows.Encounter e = shared.value().encounter(i);
+          return new Tuple3<>(SyntheticRows.ENCOUNTER_ID_BASE + i, e.probability(), e.drifted());
+        }, Encoders.tuple(Encoders.LONG(), Encoders.DOUBLE(), Encoders.BOOLEAN()))
+        .toDF(RawSchema.ENCOUNTER_ID, ORACLE_PROBABILITY, ORACLE_DRIFTED);
   }
 
   /** The synthetic rows as raw CSV lines, one header line leading each partition. */
-  public Dataset<String> lines(SyntheticRows rows, int partitions) {
-    Broadcast<SyntheticRows> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(rows);
+  public Dataset<String> lines(EncounterRows rows, int partitions) {
+    Broadcast<EncounterRows> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(rows);
     String header = CsvLine.join(RawSchema.columns());
     return spark.range(0, rows.rows(), 1, partitions).mapPartitions(
         (MapPartitionsFunction<Long, String>) ids -> withHeader(header, shared.value(), ids),
         Encoders.STRING());
   }
 
-  private void write(SyntheticRows rows, int partitions, String stagingUri) {
+  private void write(EncounterRows rows, int partitions, String stagingUri) {
     SparkContext sc = spark.sparkContext();
     String group = "generate-" + UUID.randomUUID();
     String previousGroup = sc.getLocalProperty(JOB_GROUP_PROPERTY);
@@ -115,7 +202,7 @@ public final class SyntheticEncounters {
     return (int) Math.min(options.rows(), Math.max(bySize, cores));
   }
 
-  private static Iterator<String> withHeader(String header, SyntheticRows rows, Iterator<Long> ids) {
+  private static Iterator<String> withHeader(String header, EncounterRows rows, Iterator<Long> ids) {
     return new Iterator<>() {
       private boolean headerDone;
 

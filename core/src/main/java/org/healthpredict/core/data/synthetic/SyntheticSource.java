@@ -197,6 +197,11 @@ public final class SyntheticSource implements Serializable {
     return max[jitteredIndex(column)];
   }
 
+  /** The valid rows (50 raw fields each, '?' for missing), for fitting a generator. */
+  public List<String[]> rows() {
+    return List.of(rows);
+  }
+
   String[] row(int index) {
     return rows[index];
   }

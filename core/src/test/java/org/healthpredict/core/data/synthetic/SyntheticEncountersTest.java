@@ -44,7 +44,7 @@ class SyntheticEncountersTest {
 
   private static SyntheticEncounters.Result generate(Path out, long seed, int partitions) {
     return new SyntheticEncounters(TestSpark.session(), progress::add)
-        .generate(SAMPLE, out.toUri().toString(), new SyntheticEncounters.Options(ROWS, seed, partitions));
+        .generate(SAMPLE, out.toUri().toString(), SyntheticEncounters.Options.resample(ROWS, seed, partitions));
   }
 
   @Test
@@ -149,7 +149,7 @@ class SyntheticEncountersTest {
     Files.writeString(target.resolve("stale.csv"), "old");
 
     new SyntheticEncounters(TestSpark.session(), line -> { })
-        .generate(SAMPLE, target.toUri().toString(), new SyntheticEncounters.Options(100, 1, 1));
+        .generate(SAMPLE, target.toUri().toString(), SyntheticEncounters.Options.resample(100, 1, 1));
 
     assertThat(target.resolve("stale.csv")).doesNotExist();
     assertThat(partFiles(target)).hasSize(1);

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.healthpredict.core.data.CsvLine;
 import org.healthpredict.core.data.RawSchema;
-import org.healthpredict.core.testing.ProjectFiles;
+import org.healthpredict.core.testing.SampleRows;
 import org.junit.jupiter.api.Test;
 
 /** The per-row generator on its own, without Spark. */
@@ -23,13 +19,7 @@ class SyntheticRowsTest {
   private static final int PATIENT = RawSchema.columns().indexOf(RawSchema.PATIENT_NBR);
 
   private static SyntheticSource loadSample() {
-    try {
-      List<String> lines = Files.readAllLines(ProjectFiles.sampleCsv());
-      return SyntheticSource.of("sample", lines.subList(1, lines.size()).stream()
-          .map(l -> CsvLine.split(l).toArray(String[]::new)).toList());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return SyntheticSource.of("sample", SampleRows.raw());
   }
 
   @Test
