@@ -17,7 +17,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-serving-jmh bench-serving serve airflow clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving serve airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -172,6 +172,13 @@ bench-drift: build ## drift report of N vs N generated rows, 100k..1M: wall time
 	HP_MAIN=org.healthpredict.jobs.bench.DriftBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-2g} \
 	  $(JOBS) $(DRIFT_BENCH_SIZES) $(DRIFT_BENCH_REPEATS) $(OUT)/bench-drift
 
+DETECTION_ROWS ?= 100000
+DETECTION_BATCH ?= 10000
+DETECTION_DRIFT_FREE_RUNS ?= 20
+bench-drift-detection: build ## per conf/drift/ spec and 20 drift-free runs: batches to detection, false alarms, defaults vs PSI (report in out/bench-drift-detection/)
+	HP_MAIN=org.healthpredict.jobs.bench.DriftDetectionBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-4g} \
+	  $(JOBS) $(DETECTION_ROWS) $(DETECTION_BATCH) $(DETECTION_DRIFT_FREE_RUNS) $(OUT)/bench-drift-detection
+
 HPO_INPUT ?= data/sample/diabetic_data_sample.csv
 HPO_CONFIGS ?= 27
 HPO_SEED ?= 42
@@ -180,6 +187,8 @@ HPO_SPACE ?= default
 HPO_CONCURRENCY ?= 2
 HPO_MLFLOW_PORT ?= 5057
 HPO_REPORT ?= hpo-benchmark.md
+# The oracle/ of a generated input (generate writes it): adds test scores as fractions of the oracle.
+HPO_ORACLE ?=
 HPO_WORK ?= $(OUT)/bench-hpo
 bench-hpo: venv build ## MLlib TrainValidationSplit grid vs ASHA on the same sampled configs (report in out/bench/)
 	@[[ -f $(HPO_WORK)/split/manifest.json ]] || $(JOBS) split --input $(HPO_INPUT) --output $(HPO_WORK)/split
@@ -192,7 +201,7 @@ bench-hpo: venv build ## MLlib TrainValidationSplit grid vs ASHA on the same sam
 	for _ in $$(seq 1 120); do curl -fsS -m 2 http://127.0.0.1:$(HPO_MLFLOW_PORT)/health >/dev/null 2>&1 && break; sleep 1; done; \
 	HP_MAIN=org.healthpredict.jobs.bench.HpoBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-6g} \
 	  $(JOBS) $(abspath $(HPO_WORK))/split http://127.0.0.1:$(HPO_MLFLOW_PORT) $(HPO_CONFIGS) $(HPO_SEED) \
-	  $(HPO_THROUGHPUT_TRIALS) $(OUT)/bench $(HPO_SPACE) $(HPO_CONCURRENCY) $(HPO_REPORT)
+	  $(HPO_THROUGHPUT_TRIALS) $(OUT)/bench $(HPO_SPACE) $(HPO_CONCURRENCY) $(HPO_REPORT) $(HPO_ORACLE)
 
 QUALITY_SEEDS ?= 1,2,3,4,5
 QUALITY_BUDGET ?= 240

@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.evaluation.BinaryEvaluation;
+import org.healthpredict.core.data.synthetic.GeneratedOracle;
 import org.healthpredict.core.evaluation.BinaryMetrics;
 import org.healthpredict.core.spark.SparkSessions;
 import org.healthpredict.core.split.SplitParts;
@@ -80,10 +81,16 @@ public final class HpoBenchmark {
     String spaceArg = args.length > 6 ? args[6] : "default";
     int concurrency = args.length > 7 ? Integer.parseInt(args[7]) : 2;
     String reportName = args.length > 8 ? args[8] : "hpo-benchmark.md";
+    String oracleUri = args.length > 9 && !args[9].isBlank() ? args[9] : null;
     Files.createDirectories(work);
     SearchSpace space = spaceArg.equals("default") ? SearchSpace.defaultSpace() : SearchSpace.load(Path.of(spaceArg));
     String spaceText = spaceArg.equals("default") ? defaultSpaceText() : Files.readString(Path.of(spaceArg));
     SparkSession spark = SparkSessions.getOrCreate("health-predict bench-hpo");
+    BinaryMetrics oracle = oracleUri == null ? null
+        : GeneratedOracle.score(spark, SplitParts.read(spark, split, "test"), oracleUri);
+    if (oracle != null) {
+      log(String.format(Locale.ROOT, "oracle on the test rows: ROC-AUC %.4f, PR-AUC %.4f", oracle.rocAuc(), oracle.prAuc()));
+    }
 
     List<TrialConfig> sampled = new ArrayList<>();
     RandomSampler sampler = new RandomSampler(space, seed);
@@ -95,7 +102,7 @@ public final class HpoBenchmark {
     Contender grid = grid(spark, split, space, sampled, seed, concurrency);
     log(String.format(Locale.ROOT, "grid done: %.1f s, best CV validation ROC-AUC %.4f, test ROC-AUC %.4f",
         grid.seconds, grid.bestValidation, grid.onTest.rocAuc()));
-    String partial = report(split, space, spaceArg, configs, seed, concurrency, grid, null, "", List.of());
+    String partial = report(split, space, spaceArg, configs, seed, concurrency, oracle, grid, null, "", List.of());
     Files.writeString(work.resolve(reportName), partial, StandardCharsets.UTF_8);
 
     try (Tracking tracking = Tracking.connect(trackingUri, spark.sparkContext().hadoopConfiguration())) {
@@ -107,7 +114,7 @@ public final class HpoBenchmark {
       log(String.format(Locale.ROOT, "ASHA done: %.1f s, best validation ROC-AUC %.4f, test ROC-AUC %.4f, results per rung %s",
           asha.totalSeconds, ashaResult.bestValidation, ashaResult.onTest.rocAuc(), rungs));
       List<Throughput> throughput = new ArrayList<>();
-      String report = report(split, space, spaceArg, configs, seed, concurrency, grid, ashaResult, rungs, throughput);
+      String report = report(split, space, spaceArg, configs, seed, concurrency, oracle, grid, ashaResult, rungs, throughput);
       Files.writeString(work.resolve(reportName), report, StandardCharsets.UTF_8);
       for (int c : throughputTrials > 0 ? new int[] {1, 2} : new int[0]) {
         Timed t = sweep(spark, tracking, split, space, spaceText, throughputTrials, seed, c, "throughput-c" + c);
@@ -115,7 +122,7 @@ public final class HpoBenchmark {
         throughput.add(new Throughput(c, throughputTrials, finished, t.trialPhaseSeconds, t.totalSeconds));
         log(String.format(Locale.ROOT, "throughput at concurrency %d: %d trials in %.1f s of trial phase → %.2f trials/min",
             c, finished, t.trialPhaseSeconds, throughput.get(throughput.size() - 1).perMinute()));
-        report = report(split, space, spaceArg, configs, seed, concurrency, grid, ashaResult, rungs, throughput);
+        report = report(split, space, spaceArg, configs, seed, concurrency, oracle, grid, ashaResult, rungs, throughput);
         Files.writeString(work.resolve(reportName), report, StandardCharsets.UTF_8);
       }
       System.out.println(report);
@@ -224,7 +231,8 @@ public final class HpoBenchmark {
   }
 
   private static String report(String split, SearchSpace space, String spaceArg, int configs, long seed,
-      int concurrency, Contender grid, Contender asha, String ashaRungs, List<Throughput> throughput) {
+      int concurrency, BinaryMetrics oracle, Contender grid, Contender asha, String ashaRungs,
+      List<Throughput> throughput) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "HPO benchmark: %d cores, JVM max heap %d MB; split %s; space %s; "
             + "%d configurations (seed %d); concurrency / CV parallelism %d%n%n",
@@ -237,6 +245,10 @@ public final class HpoBenchmark {
       out.append(String.format(Locale.ROOT, "| best validation ROC-AUC (own selection) | | %.4f | |%n", grid.bestValidation));
       out.append(String.format(Locale.ROOT, "| chosen model: ROC-AUC on our validation | | %.4f | |%n", grid.onValidation.rocAuc()));
       out.append(String.format(Locale.ROOT, "| chosen model: test ROC-AUC | | %.4f | |%n", grid.onTest.rocAuc()));
+      if (oracle != null) {
+        out.append(String.format(Locale.ROOT, "| test ROC-AUC as a fraction of the oracle's (%.4f) | | %.3f | |%n",
+            oracle.rocAuc(), grid.onTest.rocAuc() / oracle.rocAuc()));
+      }
     } else {
       out.append(String.format(Locale.ROOT, "| wall time s | %.1f | %.1f | ASHA/grid = %.2f (target ≤ 0.30) |%n",
           asha.seconds, grid.seconds, asha.seconds / grid.seconds));
@@ -249,8 +261,14 @@ public final class HpoBenchmark {
           asha.onValidation.rocAuc(), grid.onValidation.rocAuc(), asha.onValidation.rocAuc() - grid.onValidation.rocAuc()));
       out.append(String.format(Locale.ROOT, "| chosen model: test ROC-AUC | %.4f | %.4f | %+.4f |%n",
           asha.onTest.rocAuc(), grid.onTest.rocAuc(), asha.onTest.rocAuc() - grid.onTest.rocAuc()));
-      out.append(String.format(Locale.ROOT, "| chosen model: test ROC-AUC | %.4f | %.4f | %+.4f |%n",
-          asha.onTest.rocAuc(), grid.onTest.rocAuc(), asha.onTest.rocAuc() - grid.onTest.rocAuc()));
+      out.append(String.format(Locale.ROOT, "| chosen model: test PR-AUC | %.4f | %.4f | %+.4f |%n",
+          asha.onTest.prAuc(), grid.onTest.prAuc(), asha.onTest.prAuc() - grid.onTest.prAuc()));
+      if (oracle != null) {
+        out.append(String.format(Locale.ROOT, "| test ROC-AUC as a fraction of the oracle's (%.4f) | %.3f | %.3f | |%n",
+            oracle.rocAuc(), asha.onTest.rocAuc() / oracle.rocAuc(), grid.onTest.rocAuc() / oracle.rocAuc()));
+        out.append(String.format(Locale.ROOT, "| test PR-AUC as a fraction of the oracle's (%.4f) | %.3f | %.3f | |%n",
+            oracle.prAuc(), asha.onTest.prAuc() / oracle.prAuc(), grid.onTest.prAuc() / oracle.prAuc()));
+      }
       out.append(String.format(Locale.ROOT, "| chosen configuration | %s | %s | |%n", asha.bestConfig, grid.bestConfig));
       out.append(String.format(Locale.ROOT, "| results per rung (trainings) | %s | %d at R | |%n", ashaRungs, configs));
     }
