@@ -123,11 +123,16 @@ public record GeneratorModel(
     }
   }
 
-  /** SHA-256 of the JSON: the version a manifest names. */
+  /**
+   * SHA-256 of the JSON without the source's location: the version a manifest names, the same for
+   * the same fit wherever the source was read from.
+   */
   public String sha256() {
+    GeneratorModel anywhere = new GeneratorModel(format, "", sourceRows, encountersPerPatient, positiveRate,
+        over30ShareOfNegatives, smoothing, columns, teacher);
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(toJson().getBytes(StandardCharsets.UTF_8)));
+          .digest(anywhere.toJson().getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

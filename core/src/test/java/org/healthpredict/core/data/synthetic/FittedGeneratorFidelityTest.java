@@ -73,8 +73,10 @@ class FittedGeneratorFidelityTest {
   }
 
   @Test
-  void fittingTwiceGivesTheSameGenerator() {
-    assertThat(GeneratorFit.fit("sample", SampleRows.raw(), line -> { }).sha256()).isEqualTo(model.sha256());
+  void fittingTwiceGivesTheSameGeneratorWhereverTheSourceLies() {
+    GeneratorModel again = GeneratorFit.fit("file:///elsewhere/sample.csv", SampleRows.raw(), line -> { });
+    assertThat(again.sha256()).isEqualTo(model.sha256());
+    assertThat(again.source()).isEqualTo("file:///elsewhere/sample.csv");
   }
 
   @Test
