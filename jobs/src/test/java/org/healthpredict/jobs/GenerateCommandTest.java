@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.healthpredict.core.data.RawReader;
+import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.testing.ProjectFiles;
 import org.healthpredict.core.testing.TestSpark;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,14 @@ class GenerateCommandTest {
     assertThat(oracle.filter("NOT drifted AND encounter_id >= 1000001300").count()).isZero();
     // The data itself: raw CSV any job reads, with the manifest, generator and oracle out of its way.
     assertThat(RawReader.read(TestSpark.session(), out.toUri().toString()).accepted().count()).isEqualTo(2000);
+    // A split of it records where its input came from, so every run trained on it names the generator and drift.
+    Run split = run("split", "--input", out.toString(), "--output", dir.resolve("split").toString());
+    assertThat(split.exitCode()).as(split.err()).isEqualTo(HealthPredictCli.EXIT_OK);
+    SplitManifest.Input input = SplitManifest.read(TestSpark.session().sparkContext().hadoopConfiguration(),
+        dir.resolve("split").toUri().toString()).input();
+    assertThat(input.generatorParams()).containsEntry("data_generation_mode", "fitted")
+        .containsEntry("data_generator_sha256", manifest.path("generator").path("sha256").asText())
+        .containsEntry("data_drift", "age-shift (covariate, from encounter_id 1000001200)");
 
     Path again = dir.resolve("again");
     Run reuse = run("generate", "--rows", "2000", "--seed", "3", "--generator", out.resolve("_generator.json").toString(),

@@ -3,6 +3,7 @@ package org.healthpredict.core.split;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -28,8 +29,28 @@ public record SplitManifest(
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** The raw input: its URI, the files read and the SHA-256 of their bytes. */
-  public record Input(String uri, List<String> files, String sha256) {}
+  /**
+   * The raw input: its URI, the files read and the SHA-256 of their bytes; for generated input, the
+   * generator's own manifest (its version, the oracle, any scheduled drift), else null.
+   */
+  public record Input(String uri, List<String> files, String sha256, Map<String, Object> generated) {
+
+    /** Run parameters naming generated input: the generator's version and the scheduled drift; none for real data. */
+    public Map<String, String> generatorParams() {
+      Map<String, String> params = new LinkedHashMap<>();
+      if (generated != null) {
+        params.put("data_generation_mode", String.valueOf(generated.get("mode")));
+        if (generated.get("generator") instanceof Map<?, ?> g) {
+          params.put("data_generator_sha256", String.valueOf(g.get("sha256")));
+        }
+        if (generated.get("drift") instanceof Map<?, ?> d) {
+          params.put("data_drift", d.get("name") + " (" + d.get("kind") + ", from encounter_id "
+              + d.get("onsetEncounterId") + ")");
+        }
+      }
+      return params;
+    }
+  }
 
   /** Row accounting: every line read is accepted or rejected; every accepted row is excluded or placed. */
   public record Counts(long linesRead, long accepted, long rejected, long excludedTerminal,

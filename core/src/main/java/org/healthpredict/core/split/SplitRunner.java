@@ -27,6 +27,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.healthpredict.core.data.RawReader;
 import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.data.synthetic.GenerationManifest;
 import org.healthpredict.core.storage.AtomicOutput;
 import org.healthpredict.core.storage.HadoopFiles;
 
@@ -96,8 +97,9 @@ public final class SplitRunner {
 
       List<String> samples = writeRejected(hadoop, cached.rejected(), rejectedCount, output.stagingChild("rejected"));
 
-      SplitManifest manifest = manifest(inputUri, input.files(), checksum, options, labelled, parts,
-          rejectedCount, samples);
+      SplitManifest.Input described = new SplitManifest.Input(inputUri, new ArrayList<>(input.files()), checksum,
+          GenerationManifest.readBeside(hadoop, inputUri));
+      SplitManifest manifest = manifest(described, options, labelled, parts, rejectedCount, samples);
       HadoopFiles.writeString(hadoop, output.stagingChild(SplitManifest.FILE_NAME), manifest.toJson());
       output.commit();
       return manifest;
@@ -166,9 +168,8 @@ public final class SplitRunner {
     return parts;
   }
 
-  private static SplitManifest manifest(String inputUri, List<String> files, String checksum,
-      SplitOptions options, EncounterSplitter.Labelled labelled, Map<String, SplitManifest.Part> parts,
-      long rejected, List<String> samples) {
+  private static SplitManifest manifest(SplitManifest.Input input, SplitOptions options,
+      EncounterSplitter.Labelled labelled, Map<String, SplitManifest.Part> parts, long rejected, List<String> samples) {
     long excluded = parts.get(EncounterSplitter.EXCLUDED).rows();
     long future = parts.get(EncounterSplitter.FUTURE).rows();
     long initial = parts.get(PatientAssignment.TRAIN).rows() + parts.get(PatientAssignment.VALIDATION).rows()
@@ -177,7 +178,7 @@ public final class SplitRunner {
     SplitManifest.Counts counts = new SplitManifest.Counts(accepted + rejected, accepted, rejected,
         excluded, labelled.modellingRows(), initial, future);
     return new SplitManifest(RawSchema.VERSION, Instant.now().toString(),
-        new SplitManifest.Input(inputUri, new ArrayList<>(files), checksum), options,
+        input, options,
         labelled.initialCutoffId(), counts, parts, samples);
   }
 }

@@ -102,6 +102,7 @@ public final class SweepRunner {
       parent.logParam("data", splitUri);
       parent.logParams(input.extraParams());
       parent.logParam("data_sha256", manifest.input().sha256());
+      parent.logParams(manifest.input().generatorParams());
       parent.logText(spaceText, "sweep/search_space.yaml");
       parent.logText(manifest.toJson(), "data/split_manifest.json");
       parent.logDatasetInput(SplitDatasetInput.of(splitUri, manifest));

@@ -61,6 +61,7 @@ public final class TrainRunner {
       logged.put("data", splitUri);
       logged.putAll(data.extraParams());
       logged.put("data_sha256", manifest.input().sha256());
+      logged.putAll(manifest.input().generatorParams());
       logged.put("seed", seed);
       trained.classifierParams().forEach((k, v) -> logged.put("classifier." + k, v));
       run.logParams(logged);

@@ -7,17 +7,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.healthpredict.core.storage.HadoopFiles;
 
 /**
  * {@code _manifest.json} of a generated data set: the mode, size and seed; for the fitted mode the
  * generator's version and what it was fitted on, where the oracle is, and any scheduled drift with
  * the encounter it starts at. A benchmark reads the drift onset from here, not from the command line.
  */
-final class GenerationManifest {
+public final class GenerationManifest {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private GenerationManifest() {}
+
+  /**
+   * The generation manifest of an input directory written by generate, or null when there is none
+   * (real data, a single file, a glob): what a split records of where its input came from.
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> readBeside(Configuration hadoop, String inputUri) {
+    String uri = inputUri.replaceAll("/+$", "") + "/" + SyntheticEncounters.MANIFEST_FILE;
+    if (inputUri.contains("*") || !HadoopFiles.exists(hadoop, uri)) {
+      return null;
+    }
+    try {
+      return JSON.readValue(HadoopFiles.readString(hadoop, uri), Map.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(uri + ": not a generation manifest: " + e.getOriginalMessage(), e);
+    }
+  }
 
   static String json(SyntheticEncounters.Options options, int partitions, FittedRows fitted) {
     Map<String, Object> m = new LinkedHashMap<>();
