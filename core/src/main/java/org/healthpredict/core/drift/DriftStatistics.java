@@ -131,7 +131,7 @@ public final class DriftStatistics {
     return Math.sqrt(Math.max(0, divergence) / 2);
   }
 
-  /** Population stability index Σ (r − c)·ln(r / c) over bins; shares must be positive (see {@link #sharesWithFloor}). */
+  /** Population stability index Σ (r − c)·ln(r / c) over bins; shares must be positive (see {@link Binning#withEmptyBinsFilled}). */
   public static double psi(double[] referenceShares, double[] currentShares) {
     checkSameLength(referenceShares, currentShares);
     double psi = 0;
@@ -144,15 +144,6 @@ public final class DriftStatistics {
       psi += (r - c) * Math.log(r / c);
     }
     return psi;
-  }
-
-  /** Counts as shares of {@code total}, an empty bin standing at {@value #EMPTY_BIN_SHARE} (Evidently's correction). */
-  public static double[] sharesWithFloor(long[] counts, long total) {
-    double[] shares = new double[counts.length];
-    for (int i = 0; i < counts.length; i++) {
-      shares[i] = counts[i] == 0 ? EMPTY_BIN_SHARE : (double) counts[i] / total;
-    }
-    return shares;
   }
 
   /** Both empirical CDFs at every value seen on either side, ascending: {F_reference(x), F_current(x)}. */

@@ -38,25 +38,16 @@ public final class FeatureDriftCalculator {
       case WASSERSTEIN -> distance(DriftStatistics.wassersteinNormalised((NumericCounts) d.reference(),
           (NumericCounts) d.current()));
       case JENSEN_SHANNON -> {
-        Binning.Shares s = evidentlyBins(d);
+        Binning.Shares s = Binning.evidently(d.reference(), d.current());
         yield distance(DriftStatistics.jensenShannon(s.reference(), s.current()));
       }
       case PSI -> distance(psi(d));
     };
   }
 
-  /** Evidently bins numbers into 30 equal-width bins for Jensen–Shannon, and compares categories as they are. */
-  private static Binning.Shares evidentlyBins(FeatureDistribution d) {
-    if (d.reference() instanceof NumericCounts r) {
-      return Binning.equalWidth(r, (NumericCounts) d.current(), Binning.EVIDENTLY_BINS);
-    }
-    return Binning.categories((CategoryCounts) d.reference(), (CategoryCounts) d.current());
-  }
-
+  /** Evidently's PSI: its bins, empty ones filled. */
   private static double psi(FeatureDistribution d) {
-    Binning.Shares s = d.reference() instanceof NumericCounts r
-        ? Binning.referenceQuantiles(r, (NumericCounts) d.current(), Binning.PSI_BINS)
-        : Binning.categories((CategoryCounts) d.reference(), (CategoryCounts) d.current());
+    Binning.Shares s = Binning.withEmptyBinsFilled(Binning.evidently(d.reference(), d.current()));
     return DriftStatistics.psi(s.reference(), s.current());
   }
 

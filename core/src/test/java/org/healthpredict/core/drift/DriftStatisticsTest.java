@@ -108,22 +108,61 @@ class DriftStatisticsTest {
   }
 
   @Test
-  void jensenShannonOfCategoriesUsesEvidentlysEmptyBinShare() {
-    // Evidently's get_binned_data: shares of the union's categories, an empty one at 0.0001:
-    // jensenshannon([0.5, 0.5, 0.0001], [0.5, 0.4, 0.1]) = 0.19255524900824814
-    Binning.Shares s = Binning.categories(new CategoryCounts(Map.of("a", 50L, "b", 50L)),
+  void jensenShannonOfCategoriesLeavesEmptyBinsEmptyAsEvidentlyDoes() {
+    // Evidently's get_binned_data(..., feel_zeroes=False): shares of the union's categories, an empty one 0:
+    // scipy.spatial.distance.jensenshannon([0.5, 0.5, 0], [0.5, 0.4, 0.1]) = 0.1934964620120408
+    Binning.Shares s = Binning.evidently(new CategoryCounts(Map.of("a", 50L, "b", 50L)),
         new CategoryCounts(Map.of("a", 50L, "b", 40L, "c", 10L)));
-    assertThat(s.reference()).containsExactly(0.5, 0.5, 0.0001);
-    assertThat(DriftStatistics.jensenShannon(s.reference(), s.current())).isCloseTo(0.19255524900824814, within(1e-12));
+    assertThat(s.reference()).containsExactly(0.5, 0.5, 0.0);
+    assertThat(DriftStatistics.jensenShannon(s.reference(), s.current())).isCloseTo(0.1934964620120408, within(1e-12));
   }
 
   @Test
-  void jensenShannonOfFewValuedNumbersUsesNumpysThirtyBins() {
-    // Evidently: np.histogram_bin_edges(ref + cur, bins=30), shares per bin, empty bins at 0.0001:
-    // ref = [0]*5+[1]*3+[2]*2, cur = [0]*2+[1]*3+[3]*5 → jensenshannon = 0.5236713066457384
-    Binning.Shares s = Binning.equalWidth(counts(new double[] {0, 1, 2}, new long[] {5, 3, 2}),
-        counts(new double[] {0, 1, 3}, new long[] {2, 3, 5}), Binning.EVIDENTLY_BINS);
-    assertThat(DriftStatistics.jensenShannon(s.reference(), s.current())).isCloseTo(0.5236713066457384, within(1e-12));
+  void fewValuedNumbersGetOneBinPerValue() {
+    // At most 20 distinct reference values: one bin per value of either side. ref 0×5 1×3 2×2, cur 0×2 1×3 3×5:
+    // jensenshannon([.5, .3, .2, 0], [.2, .3, 0, .5]) = 0.5251748950465185; PSI with empty bins at 0.0001
+    // = 6.052052497613686
+    Binning.Shares s = Binning.evidently(counts(new double[] {0, 1, 2}, new long[] {5, 3, 2}),
+        counts(new double[] {0, 1, 3}, new long[] {2, 3, 5}));
+    assertThat(s.reference()).containsExactly(0.5, 0.3, 0.2, 0.0);
+    assertThat(DriftStatistics.jensenShannon(s.reference(), s.current())).isCloseTo(0.5251748950465185, within(1e-12));
+    Binning.Shares filled = Binning.withEmptyBinsFilled(s);
+    assertThat(DriftStatistics.psi(filled.reference(), filled.current())).isCloseTo(6.052052497613686, within(1e-12));
+  }
+
+  @Test
+  void manyValuedNumbersGetNumpysSturgesBins() {
+    // ref = 0..29 and ten more 5s (30 distinct), cur = 10, 10.5, ... 29.5: numpy.histogram_bin_edges(ref + cur,
+    // "sturges") gives 8 bins from 0 to 29.5 (edges 0, 3.6875, 7.375 ...); jensenshannon of the histograms
+    // = 0.44675905305325964, PSI with empty bins filled = 3.9027023312585754
+    double[] ref = new double[40];
+    for (int i = 0; i < 30; i++) {
+      ref[i] = i;
+    }
+    java.util.Arrays.fill(ref, 30, 40, 5);
+    double[] cur = new double[40];
+    for (int i = 0; i < 40; i++) {
+      cur[i] = 10 + 0.5 * i;
+    }
+    NumericCounts r = NumericCounts.ofSample(ref);
+    NumericCounts c = NumericCounts.ofSample(cur);
+    double[] edges = Binning.sturgesEdges(r, c);
+    assertThat(edges).hasSize(9);
+    assertThat(edges[1]).isEqualTo(3.6875);
+    assertThat(edges[8]).isEqualTo(29.5);
+    Binning.Shares s = Binning.evidently(r, c);
+    assertThat(DriftStatistics.jensenShannon(s.reference(), s.current())).isCloseTo(0.44675905305325964, within(1e-12));
+    Binning.Shares filled = Binning.withEmptyBinsFilled(s);
+    assertThat(DriftStatistics.psi(filled.reference(), filled.current())).isCloseTo(3.9027023312585754, within(1e-12));
+  }
+
+  @Test
+  void emptyBinsAreFilledBelowTheSmallestShareWhenItIsTiny() {
+    // Evidently: zero → min(non-zero) / 1e6 when that minimum is at most 0.0001, else 0.0001.
+    Binning.Shares s = Binning.withEmptyBinsFilled(new Binning.Shares(new double[] {5e-6, 0, 0.999995},
+        new double[] {0.5, 0.5, 0}));
+    assertThat(s.reference()[1]).isCloseTo(5e-12, within(1e-24));
+    assertThat(s.current()[2]).isEqualTo(0.0001);
   }
 
   @Test
@@ -134,16 +173,6 @@ class DriftStatisticsTest {
     assertThat(DriftStatistics.psi(new double[] {0.3, 0.7}, new double[] {0.3, 0.7})).isZero();
     assertThatThrownBy(() -> DriftStatistics.psi(new double[] {0.5, 0.5}, new double[] {1, 0}))
         .hasMessageContaining("bin 1");
-  }
-
-  @Test
-  void psiOfNumbersBinsAtTheReferenceDeciles() {
-    // Reference 1..10 once each: cuts at 1..9, ten bins of 0.1. All current rows at 10 fall in the last bin;
-    // the nine empty ones count 0.0001: 9·(0.1 − 0.0001)·ln(1000) + (0.1 − 1)·ln(0.1) = 8.283089355027482
-    Binning.Shares s = Binning.referenceQuantiles(NumericCounts.ofSample(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
-        counts(new double[] {10}, new long[] {10}), Binning.PSI_BINS);
-    assertThat(s.reference()).hasSize(10).containsOnly(0.1);
-    assertThat(DriftStatistics.psi(s.reference(), s.current())).isCloseTo(8.283089355027482, within(1e-9));
   }
 
   @Test
