@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Set;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.stat.inference.ChiSquareTest;
-import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
 
 /**
  * The statistics of drift detection, computed from exact value counts rather than raw columns, with
@@ -19,10 +18,7 @@ public final class DriftStatistics {
   public static final double EMPTY_BIN_SHARE = 0.0001;
   /** Evidently's floor for the reference standard deviation that normalises the Wasserstein distance. */
   public static final double MIN_NORMALISING_STD = 0.001;
-  /** Commons Math's own limit (n·m) below which it computes the exact KS p-value. */
-  private static final long EXACT_KS_PRODUCT = 10_000;
 
-  private static final KolmogorovSmirnovTest KS = new KolmogorovSmirnovTest();
   private static final ChiSquareTest CHI_SQUARE = new ChiSquareTest();
   private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(0, 1);
 
@@ -33,8 +29,8 @@ public final class DriftStatistics {
 
   /**
    * Two-sample Kolmogorov–Smirnov: D is the largest gap between the two empirical CDFs, evaluated at
-   * every observed value (so ties are counted as scipy's {@code ks_2samp} counts them). The p-value
-   * P(D ≥ d) is exact (Commons Math's lattice-path count) while n·m < 10,000 and asymptotic above.
+   * every observed value (so ties are counted as scipy's {@code ks_2samp} counts them). The p-value is
+   * scipy's, which Evidently reports ({@link SmirnovPValue}).
    */
   public static Outcome kolmogorovSmirnov(NumericCounts reference, NumericCounts current) {
     requireValues(reference, current);
@@ -44,8 +40,7 @@ public final class DriftStatistics {
     }
     int n = Math.toIntExact(reference.total());
     int m = Math.toIntExact(current.total());
-    double p = (long) n * m < EXACT_KS_PRODUCT ? KS.exactP(d, n, m, false) : KS.approximateP(d, n, m);
-    return new Outcome(d, clampProbability(p));
+    return new Outcome(d, clampProbability(SmirnovPValue.twoSided(d, n, m)));
   }
 
   /**

@@ -24,6 +24,26 @@ class DriftStatisticsTest {
   }
 
   @Test
+  void ksPValuesAreScipysExactOnesUpToTenThousandRowsAndItsAsymptoticOnesBeyond() {
+    // scipy 1.17 ks_2samp(method="auto") for a statistic d and sizes n1, n2 (the p-value depends on nothing else):
+    // _attempt_exact_2kssamp while max(n1, n2) <= 10,000, else kstwo.sf(d, round(n1·n2 / (n1 + n2))).
+    double[][] cases = {
+        {681, 3926, 0.05, 0.10573621122042126},
+        {681, 3926, 0.021, 0.9546173136901858},
+        {500, 500, 0.07, 0.1725563396262406},
+        {3413, 4000, 0.03, 0.07076668774699607},
+        {20000, 15000, 0.012, 0.16798018023058237},
+        {30000, 12000, 0.02, 0.002075777528008902},
+        {681, 12000, 0.06, 0.01857749225792636}};
+    for (double[] c : cases) {
+      // Beyond 10,000 rows Commons Math's one-sample distribution stands in for scipy's kstwo: within 1e-7.
+      double tolerance = Math.max(c[0], c[1]) <= SmirnovPValue.MAX_EXACT_SIZE ? 1e-12 : 1e-7;
+      assertThat(SmirnovPValue.twoSided(c[2], (int) c[0], (int) c[1])).as("n1 %s n2 %s d %s", c[0], c[1], c[2])
+          .isCloseTo(c[3], within(tolerance));
+    }
+  }
+
+  @Test
   void ksCountsTiesAsScipyDoes() {
     // ks_2samp([1,1,2,2,2,3,3,4,5,5], [2,3,3,4,4,4,5,5,6,6]): statistic 0.4, pvalue 0.41752365281777043
     DriftStatistics.Outcome ks = DriftStatistics.kolmogorovSmirnov(
@@ -32,15 +52,16 @@ class DriftStatisticsTest {
     assertThat(ks.pValue()).isCloseTo(0.41752365281777043, within(1e-9));
   }
 
+  private static final double SCIPY_EXACT_100 = 0.21117008625127576;
+
   @Test
-  void ksOfLargerSamplesUsesTheAsymptoticDistribution() {
-    // n = m = 100: D = 0.15; Kolmogorov's limit kstwobign.sf(0.15·√50) = 0.21055163272601107
-    // (scipy's exact answer is 0.21117, 0.0006 away).
+  void ksOfTiedSamplesOfAHundredIsScipysExactPValue() {
+    // n = m = 100: D = 0.15; scipy's ks_2samp p-value (exact: both samples at most 10,000 rows)
     DriftStatistics.Outcome ks = DriftStatistics.kolmogorovSmirnov(
         counts(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, new long[] {30, 25, 20, 10, 5, 5, 3, 2}),
         counts(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, new long[] {20, 20, 20, 15, 10, 8, 4, 3}));
     assertThat(ks.statistic()).isCloseTo(0.15, within(1e-12));
-    assertThat(ks.pValue()).isCloseTo(0.21055163272601107, within(1e-6));
+    assertThat(ks.pValue()).isCloseTo(SCIPY_EXACT_100, within(1e-12));
   }
 
   @Test
