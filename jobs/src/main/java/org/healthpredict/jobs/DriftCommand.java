@@ -88,6 +88,11 @@ final class DriftCommand implements Callable<Integer> {
   @Option(names = "--no-tracking", description = "Do not log to MLflow (a --model from the registry still needs it).")
   boolean noTracking;
 
+  @Option(names = "--export-features", paramLabel = "URI",
+      description = "Also write the monitored features of both sides as the tests saw them (Parquet under "
+          + "URI/reference and URI/current), e.g. to check the report with Evidently.")
+  String exportFeatures;
+
   @Override
   public Integer call() {
     Map<String, TestChoice> overrides = new LinkedHashMap<>();
@@ -97,6 +102,9 @@ final class DriftCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("health-predict drift");
     DriftRunner runner = new DriftRunner(spark, line -> System.out.println("drift: " + line));
     DriftRunner.Inputs inputs = new DriftRunner.Inputs(reference, current, performanceReference);
+    if (exportFeatures != null) {
+      runner.exportMonitored(inputs, exportFeatures);
+    }
     if (noTracking) {
       Optional<DriftRunner.Model> scoring = model == null ? Optional.empty() : Optional.of(modelDirectory());
       print(runner.run(inputs, scoring, options, report).report(), null);

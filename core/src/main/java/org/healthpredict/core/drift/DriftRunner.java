@@ -59,6 +59,27 @@ public final class DriftRunner {
     return new Outcome(report, json, html);
   }
 
+  /**
+   * Writes the monitored features of both sides as the tests see them (raw and engineered, missing
+   * values null) to {@code uri}/reference and {@code uri}/current, atomically: what another tool needs
+   * to check a report feature by feature.
+   */
+  public void exportMonitored(Inputs inputs, String uri) {
+    List<MonitoredFeature> features = MonitoredFeature.schemaFeatures();
+    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), uri);
+    try {
+      MonitoredData.prepare(read("reference", inputs.referenceUri()), features, null).write()
+          .parquet(output.stagingChild("reference"));
+      MonitoredData.prepare(read("current", inputs.currentUri()), features, null).write()
+          .parquet(output.stagingChild("current"));
+      output.commit();
+    } catch (RuntimeException e) {
+      output.abort();
+      throw e;
+    }
+    progress.accept("monitored features of both sides written to " + uri);
+  }
+
   /** The report for two data sets already read; {@code inputs} names them (and the performance reference). */
   public DriftReport compare(Dataset<Row> reference, Dataset<Row> current, Inputs inputs, Optional<Model> model,
       DriftOptions options) {
