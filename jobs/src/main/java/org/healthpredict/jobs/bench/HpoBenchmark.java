@@ -275,7 +275,7 @@ public final class HpoBenchmark {
     if (asha == null) {
       out.append(String.format(Locale.ROOT, "| chosen configuration | | %s | |%n", grid.bestConfig));
     }
-    out.append("\nGrid: one CV per family over the cached featurised train ∪ validation (the sweep's " + FOLDS + " patient folds), every configuration at its family's R, areaUnderPR, wall time summed over families "
+    out.append("\nGrid: one CV per family over the cached featurised train ∪ validation (the sweep's " + FOLDS + " patient folds), every configuration at its family's R, areaUnderROC, wall time summed over families "
         + "(incl. featurising once and CV's refit of each family's best on train ∪ validation). ASHA: wall time of "
         + "SweepRunner.run (featurising, trials, MLflow logging, the winner's own model at R, test scoring and logging); its best validation "
         + "ROC-AUC is the scheduler's cross-validated mean at R on the same folds. Both chosen models are refitted on train ∪ "
