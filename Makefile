@@ -172,8 +172,8 @@ bench-drift: build ## drift report of N vs N generated rows, 100k..1M: wall time
 	HP_MAIN=org.healthpredict.jobs.bench.DriftBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-2g} \
 	  $(JOBS) $(DRIFT_BENCH_SIZES) $(DRIFT_BENCH_REPEATS) $(OUT)/bench-drift
 
-DETECTION_ROWS ?= 100000
-DETECTION_BATCH ?= 10000
+DETECTION_ROWS ?= 50000
+DETECTION_BATCH ?= 5000
 DETECTION_DRIFT_FREE_RUNS ?= 20
 bench-drift-detection: build ## per conf/drift/ spec and 20 drift-free runs: batches to detection, false alarms, defaults vs PSI (report in out/bench-drift-detection/)
 	HP_MAIN=org.healthpredict.jobs.bench.DriftDetectionBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-4g} \

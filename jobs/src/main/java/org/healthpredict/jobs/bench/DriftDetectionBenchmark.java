@@ -50,7 +50,7 @@ import org.healthpredict.core.training.Classifiers;
  * counted in batches from the one holding the onset (0: that batch alarms); false alarms are alarms
  * before it.
  *
- * <p>Arguments: {@code [rows=100000] [batch=10000] [driftFreeRuns=20] [workDir=out/bench-drift-detection]}.
+ * <p>Arguments: {@code [rows=50000] [batch=5000] [driftFreeRuns=20] [workDir=out/bench-drift-detection]}.
  */
 public final class DriftDetectionBenchmark {
 
@@ -67,8 +67,8 @@ public final class DriftDetectionBenchmark {
       Map<String, List<Verdict>> verdicts) {}
 
   public static void main(String[] args) throws Exception {
-    long rows = args.length > 0 ? Long.parseLong(args[0]) : 100_000;
-    long batch = args.length > 1 ? Long.parseLong(args[1]) : 10_000;
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : 50_000;
+    long batch = args.length > 1 ? Long.parseLong(args[1]) : 5_000;
     int driftFree = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     Path work = Path.of(args.length > 3 ? args[3] : "out/bench-drift-detection").toAbsolutePath();
     Files.createDirectories(work);
