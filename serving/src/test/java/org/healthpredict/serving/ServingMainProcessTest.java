@@ -61,7 +61,7 @@ class ServingMainProcessTest {
     }
   }
 
-  private static boolean ready(Http http) {
+  static boolean ready(Http http) {
     try {
       return http.get("/health/ready").status() == 200;
     } catch (RuntimeException e) {
@@ -70,7 +70,7 @@ class ServingMainProcessTest {
   }
 
   /** The JVM flags Spark needs, from the launchers' shared list. */
-  private static List<String> javaFlags() throws Exception {
+  static List<String> javaFlags() throws Exception {
     List<String> flags = new ArrayList<>();
     for (String line : Files.readAllLines(ProjectFiles.root().resolve("bin/lib/java-flags.sh"))) {
       String t = line.strip();

@@ -17,9 +17,15 @@ import org.healthpredict.core.evaluation.BinaryMetrics;
 import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
 import org.healthpredict.core.model.InputExample;
+import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.model.MlflowModelWriter;
 import org.healthpredict.core.model.ModelMetadata;
+import org.healthpredict.core.registry.ModelRegistry;
+import org.healthpredict.core.registry.ModelVersion;
 import org.healthpredict.core.testing.SampleData;
+import org.healthpredict.core.tracking.TrackedRun;
+import org.healthpredict.core.tracking.Tracking;
+import org.healthpredict.core.training.ModelArtifacts;
 import org.healthpredict.core.training.Classifiers;
 import org.healthpredict.serving.model.LoadedModel;
 import org.healthpredict.serving.scoring.RowScorer;
@@ -98,6 +104,19 @@ public final class ServingModels {
       records = List.copyOf(out);
     }
     return records;
+  }
+
+  /** Logs the model as a run's artifact in MLflow and registers it as a new version of {@code name}. */
+  public static ModelVersion register(Tracking tracking, ModelRegistry registry, String name, PipelineModel model,
+      Path dir, String runName) throws Exception {
+    MlflowModel written = MlflowModel.load(writeDirectory(dir, model, model == lr() ? ModelFamily.LR : ModelFamily.GBT));
+    String runId;
+    try (TrackedRun run = tracking.experiment("serving-tests").startRun(runName)) {
+      ModelArtifacts.log(run, model, written.metadata().orElseThrow(), InputExample.of(SampleData.typed().first()));
+      run.finish();
+      runId = run.runId();
+    }
+    return registry.createVersion(name, runId);
   }
 
   /** A fresh copy of one sample record, to modify. */

@@ -38,16 +38,18 @@ public final class MlflowServer implements AutoCloseable {
 
   private static MlflowServer shared;
 
-  private final Process process;
+  private volatile Process process;
+  private final List<String> command;
   private final int port;
   private final Path workDir;
-  private final Path logFile;
+  private volatile Path logFile;
   private final Optional<String> directArtifactRoot;
   private final HttpClient http;
 
-  private MlflowServer(Process process, int port, Path workDir, Path logFile,
+  private MlflowServer(Process process, List<String> command, int port, Path workDir, Path logFile,
       Optional<String> directArtifactRoot, HttpClient http) {
     this.process = process;
+    this.command = List.copyOf(command);
     this.port = port;
     this.workDir = workDir;
     this.logFile = logFile;
@@ -117,6 +119,18 @@ public final class MlflowServer implements AutoCloseable {
       command.addAll(List.of("--serve-artifacts",
           "--artifacts-destination", workDir.resolve("artifacts").toString()));
     }
+    Process process = spawn(command, workDir, logFile);
+    HttpClient http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+    MlflowServer server =
+        new MlflowServer(process, command, port, workDir, logFile, directArtifactRoot, http);
+    server.awaitHealthy(command);
+    return server;
+  }
+
+  private static Process spawn(List<String> command, Path workDir, Path logFile) {
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(workDir.toFile())
         .redirectErrorStream(true)
@@ -124,20 +138,26 @@ public final class MlflowServer implements AutoCloseable {
     // The job runner (prompt optimisation etc.) starts four extra Python processes we never use.
     builder.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
     builder.environment().remove("MLFLOW_TRACKING_URI");
-    Process process;
     try {
-      process = builder.start();
+      return builder.start();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + executable, e);
+      throw new IllegalStateException("cannot run " + command.get(0), e);
     }
-    HttpClient http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
-    MlflowServer server =
-        new MlflowServer(process, port, workDir, logFile, directArtifactRoot, http);
-    server.awaitHealthy(command);
-    return server;
+  }
+
+  /** Stops the server as an outage would: its database and artifacts stay for {@link #restart()}. */
+  public void stop() {
+    stopProcess();
+  }
+
+  /** Starts a {@link #stop() stopped} server again on the same port, with the same database and artifacts. */
+  public void restart() {
+    if (process.isAlive()) {
+      throw new IllegalStateException("the MLflow test server on port " + port + " is still running");
+    }
+    logFile = workDir.resolve("server-restart-" + System.nanoTime() + ".log");
+    process = spawn(command, workDir, logFile);
+    awaitHealthy(command);
   }
 
   private void awaitHealthy(List<String> command) {

@@ -10,9 +10,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything that changes which model serves: the first load, {@code POST /admin/reload}, and the
- * registry poll. Failures never take the serving model away; they are logged, counted and
+ * registry poll. Failures never take the serving model away; they are counted in /metrics and
  * reported to the caller. Until the first load succeeds the poll keeps retrying, so a service
- * started before its model is registered becomes ready once it is.
+ * started before its model is registered becomes ready once it is. An unreachable registry is
+ * logged once when polls start failing and once when they succeed again, with backed-off retries
+ * in between ({@link PollBackoff}), not a stack trace per poll.
  */
 public final class ModelReloader implements AutoCloseable {
 
@@ -25,6 +27,7 @@ public final class ModelReloader implements AutoCloseable {
 
   private final ModelSlots slots;
   private final ServingMetrics metrics;
+  private volatile PollBackoff backoff = new PollBackoff(FIRST_LOAD_RETRY);
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "model-reloader");
     t.setDaemon(true);
@@ -54,6 +57,7 @@ public final class ModelReloader implements AutoCloseable {
   public void startBackground(Duration poll) {
     scheduler.execute(() -> reload("startup"));
     Duration period = poll.isZero() ? FIRST_LOAD_RETRY : poll;
+    backoff = new PollBackoff(period);
     scheduler.scheduleWithFixedDelay(() -> {
       if (!poll.isZero() || !slots.loaded()) {
         pollOnce();
@@ -62,13 +66,29 @@ public final class ModelReloader implements AutoCloseable {
   }
 
   void pollOnce() {
+    long now = System.nanoTime();
+    if (!backoff.due(now)) {
+      return;
+    }
     try {
       ModelSlots.ReloadResult r = slots.reloadIfChanged();
+      PollBackoff.Outage ended = backoff.succeeded(System.nanoTime());
+      if (ended != null) {
+        LOG.info("registry poll succeeded again after {} failed poll(s) over {} s", ended.failedPolls(),
+            ended.duration().toSeconds());
+      }
       if (r.swapped()) {
         swapped("poll", r);
       }
     } catch (RuntimeException e) {
-      failed("poll", e);
+      metrics.reload("failed");
+      if (backoff.failed(System.nanoTime())) {
+        LOG.warn("registry poll failed, the current model keeps serving; retrying with backoff up to every {} min, "
+            + "further failures at debug level until it succeeds: {}", PollBackoff.MAX_DELAY.toMinutes(), e.getMessage());
+      } else {
+        LOG.debug("registry poll failed again: {}", e.getMessage());
+      }
+      LOG.debug("registry poll failure", e);
     }
   }
 
@@ -84,7 +104,10 @@ public final class ModelReloader implements AutoCloseable {
 
   private Outcome failed(String trigger, RuntimeException e) {
     metrics.reload("failed");
-    LOG.error("model load ({}) failed: {}", trigger, e.getMessage(), e);
+    // The message says what failed (an unreachable registry, a missing alias, a corrupt model); the
+    // stack trace is for debugging, not for every failed attempt.
+    LOG.warn("model load ({}) failed, the current model (if any) keeps serving: {}", trigger, e.getMessage());
+    LOG.debug("model load (" + trigger + ") failure", e);
     return new Outcome(false, null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
   }
 

@@ -6,15 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.UUID;
 import org.apache.spark.ml.PipelineModel;
 import org.healthpredict.core.data.RawSchema;
-import org.healthpredict.core.model.InputExample;
-import org.healthpredict.core.model.MlflowModel;
 import org.healthpredict.core.registry.ModelRegistry;
 import org.healthpredict.core.registry.ModelVersion;
 import org.healthpredict.core.testing.MlflowServer;
 import org.healthpredict.core.testing.SampleData;
-import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
-import org.healthpredict.core.training.ModelArtifacts;
 import org.healthpredict.serving.ServingModels;
 import org.healthpredict.serving.input.RecordReader;
 import org.healthpredict.serving.input.UnknownFields;
@@ -48,17 +44,7 @@ class MlflowRegistryServingTest {
 
   private static ModelVersion register(String name, PipelineModel model, java.nio.file.Path tmp, String tag)
       throws Exception {
-    MlflowModel written = MlflowModel.load(ServingModels.writeDirectory(tmp.resolve(tag), model,
-        model == ServingModels.lr() ? org.healthpredict.core.features.ModelFamily.LR
-            : org.healthpredict.core.features.ModelFamily.GBT));
-    String runId;
-    try (TrackedRun run = tracking.experiment("serving-tests").startRun(tag)) {
-      ModelArtifacts.log(run, model, written.metadata().orElseThrow(),
-          InputExample.of(SampleData.typed().first()));
-      run.finish();
-      runId = run.runId();
-    }
-    return registry.createVersion(name, runId);
+    return ServingModels.register(tracking, registry, name, model, tmp.resolve(tag), tag);
   }
 
   @Test

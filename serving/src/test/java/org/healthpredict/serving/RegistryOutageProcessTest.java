@@ -1,0 +1,103 @@
+package org.healthpredict.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.healthpredict.core.registry.ModelRegistry;
+import org.healthpredict.core.registry.ModelVersion;
+import org.healthpredict.core.testing.LoopbackPorts;
+import org.healthpredict.core.testing.MlflowServer;
+import org.healthpredict.core.tracking.Tracking;
+import org.healthpredict.serving.http.Http;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service polling a real MLflow registry that goes away and comes back: it keeps answering
+ * /predict and stays ready, counts the failed polls in /metrics, and logs the outage once when it
+ * starts and once when it ends, with no stack trace in between.
+ */
+class RegistryOutageProcessTest {
+
+  private static final Pattern FAILED_RELOADS = Pattern.compile(
+      "hp_model_reloads_total\\{outcome=\"failed\"} ([0-9.]+)");
+
+  @Test
+  void aRegistryOutageIsLoggedOnceAndTheModelKeepsServing(@TempDir Path tmp) throws Exception {
+    try (MlflowServer mlflow = MlflowServer.start(); Tracking tracking = Tracking.connect(mlflow.trackingUri())) {
+      String name = "outage-" + UUID.randomUUID().toString().substring(0, 8);
+      ModelRegistry registry = new ModelRegistry(tracking);
+      ModelVersion v1 = ServingModels.register(tracking, registry, name, ServingModels.lr(), tmp.resolve("v1"), "v1");
+      registry.setAlias(name, "champion", v1.version());
+
+      int port = LoopbackPorts.free();
+      Path log = tmp.resolve("server.log");
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      command.addAll(ServingMainProcessTest.javaFlags());
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServingMain.class.getName(),
+          "--host", "127.0.0.1"));
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().put("MODEL_URI", "models:/" + name + "@champion");
+      pb.environment().put("MLFLOW_TRACKING_URI", mlflow.trackingUri());
+      pb.environment().put("RELOAD_POLL_SECONDS", "1");
+      pb.environment().put("PORT", Integer.toString(port));
+      pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+      Process server = pb.start();
+      try {
+        Http http = new Http(port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!ServingMainProcessTest.ready(http) && System.nanoTime() < deadline && server.isAlive()) {
+          Thread.sleep(100);
+        }
+        assertThat(ServingMainProcessTest.ready(http)).as(Files.readString(log)).isTrue();
+        assertThat(failedReloads(http)).isZero();
+
+        mlflow.stop();
+        // Polls every second, backed off to 1, 2, 4, 8 s: four or five failed polls in 15 s.
+        Thread.sleep(15_000);
+        assertThat(http.post("/predict", ServingModels.record(0).toString()).status()).isEqualTo(200);
+        assertThat(ServingMainProcessTest.ready(http)).isTrue();
+        double failed = failedReloads(http);
+        assertThat(failed).isBetween(2.0, 6.0);
+
+        mlflow.restart();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains("registry poll succeeded again") && System.nanoTime() < deadline) {
+          Thread.sleep(250);
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(output).contains("registry poll succeeded again after");
+        assertThat(count(output, "registry poll failed, the current model keeps serving")).isEqualTo(1);
+        assertThat(count(output, "\tat ")).as("stack trace lines").isZero();
+        assertThat(http.get("/model").json().get("version").asText()).isEqualTo(v1.version());
+        assertThat(http.post("/predict", ServingModels.record(1).toString()).status()).isEqualTo(200);
+      } finally {
+        server.destroy();
+        if (!server.waitFor(60, TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private static double failedReloads(Http http) {
+    Matcher m = FAILED_RELOADS.matcher(http.get("/metrics").body());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static int count(String text, String needle) {
+    int n = 0;
+    for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
