@@ -15,15 +15,17 @@ import org.healthpredict.core.registry.ModelRegistry;
 import org.healthpredict.core.registry.ModelVersion;
 import org.healthpredict.core.testing.LoopbackPorts;
 import org.healthpredict.core.testing.MlflowServer;
+import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.serving.http.Http;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service polling a real MLflow registry that goes away and comes back: it keeps answering
- * /predict and stays ready, counts the failed polls in /metrics, and logs the outage once when it
- * starts and once when it ends, with no stack trace in between.
+ * The service polling a real MLflow registry that goes away and comes back, then points its alias at
+ * a version whose model is corrupt: it keeps answering /predict with the old model and stays ready,
+ * counts the failed polls in /metrics, and logs each episode once when it starts (with the reason)
+ * and once when it ends, with no stack trace.
  */
 class RegistryOutageProcessTest {
 
@@ -69,16 +71,30 @@ class RegistryOutageProcessTest {
         assertThat(failed).isBetween(2.0, 6.0);
 
         mlflow.restart();
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(log).contains("registry poll succeeded again") && System.nanoTime() < deadline) {
-          Thread.sleep(250);
-        }
+        awaitLog(log, "model poll succeeded again after", 1);
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(output).contains("registry poll succeeded again after");
-        assertThat(count(output, "registry poll failed, the current model keeps serving")).isEqualTo(1);
-        assertThat(count(output, "\tat ")).as("stack trace lines").isZero();
+        assertThat(count(output, "model poll failed, the current model keeps serving")).isEqualTo(1);
+        assertThat(output).contains("Connect");
+        assertThat(http.get("/model").json().get("version").asText()).isEqualTo(v1.version());
+
+        // A version whose model/ holds no model: the poll refuses it, says why once, keeps v1.
+        String brokenRun;
+        try (TrackedRun run = tracking.experiment("serving-tests").startRun("broken")) {
+          run.logText("not an MLmodel file", "model/MLmodel");
+          run.finish();
+          brokenRun = run.runId();
+        }
+        ModelVersion broken = registry.createVersion(name, brokenRun);
+        registry.setAlias(name, "champion", broken.version());
+        awaitLog(log, "model poll failed, the current model keeps serving", 2);
+        Thread.sleep(5_000);
+        output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(count(output, "model poll failed, the current model keeps serving")).isEqualTo(2);
         assertThat(http.get("/model").json().get("version").asText()).isEqualTo(v1.version());
         assertThat(http.post("/predict", ServingModels.record(1).toString()).status()).isEqualTo(200);
+        assertThat(ServingMainProcessTest.ready(http)).isTrue();
+        assertThat(failedReloads(http)).isGreaterThan(failed);
+        assertThat(count(output, "\tat ")).as("stack trace lines").isZero();
       } finally {
         server.destroy();
         if (!server.waitFor(60, TimeUnit.SECONDS)) {
@@ -86,6 +102,14 @@ class RegistryOutageProcessTest {
         }
       }
     }
+  }
+
+  private static void awaitLog(Path log, String line, int times) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (count(Files.readString(log), line) < times && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+    }
+    assertThat(count(Files.readString(log), line)).as(Files.readString(log)).isGreaterThanOrEqualTo(times);
   }
 
   private static double failedReloads(Http http) {

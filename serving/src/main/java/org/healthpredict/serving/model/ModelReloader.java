@@ -74,7 +74,7 @@ public final class ModelReloader implements AutoCloseable {
       ModelSlots.ReloadResult r = slots.reloadIfChanged();
       PollBackoff.Outage ended = backoff.succeeded(System.nanoTime());
       if (ended != null) {
-        LOG.info("registry poll succeeded again after {} failed poll(s) over {} s", ended.failedPolls(),
+        LOG.info("model poll succeeded again after {} failed poll(s) over {} s", ended.failedPolls(),
             ended.duration().toSeconds());
       }
       if (r.swapped()) {
@@ -83,12 +83,13 @@ public final class ModelReloader implements AutoCloseable {
     } catch (RuntimeException e) {
       metrics.reload("failed");
       if (backoff.failed(System.nanoTime())) {
-        LOG.warn("registry poll failed, the current model keeps serving; retrying with backoff up to every {} min, "
+        // An unreachable registry and a version that cannot be loaded both end here: the message tells which.
+        LOG.warn("model poll failed, the current model keeps serving; retrying with backoff up to every {} min, "
             + "further failures at debug level until it succeeds: {}", PollBackoff.MAX_DELAY.toMinutes(), e.getMessage());
       } else {
-        LOG.debug("registry poll failed again: {}", e.getMessage());
+        LOG.debug("model poll failed again: {}", e.getMessage());
       }
-      LOG.debug("registry poll failure", e);
+      LOG.debug("model poll failure", e);
     }
   }
 
