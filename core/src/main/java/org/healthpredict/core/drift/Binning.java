@@ -2,6 +2,7 @@ package org.healthpredict.core.drift;
 
 import java.util.Arrays;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns two sides' value counts into aligned bins as Evidently's {@code get_binned_data} does, for
@@ -90,7 +91,7 @@ public final class Binning {
   }
 
   private static Shares perValue(NumericCounts reference, NumericCounts current) {
-    java.util.TreeSet<Double> keys = new java.util.TreeSet<>();
+    TreeSet<Double> keys = new TreeSet<>();
     Arrays.stream(reference.values()).forEach(keys::add);
     Arrays.stream(current.values()).forEach(keys::add);
     double[] at = keys.stream().mapToDouble(Double::doubleValue).toArray();

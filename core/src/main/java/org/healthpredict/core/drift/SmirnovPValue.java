@@ -1,5 +1,6 @@
 package org.healthpredict.core.drift;
 
+import java.util.Arrays;
 import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
 
 /**
@@ -72,8 +73,8 @@ final class SmirnovPValue {
     int curlen = maxj - minj;
     int lenA = Math.min(2 * maxj + 2, n + 1);
     double[] values = new double[lenA];
-    java.util.Arrays.fill(values, 1.0);
-    java.util.Arrays.fill(values, minj, maxj, 0.0);
+    Arrays.fill(values, 1.0);
+    Arrays.fill(values, minj, maxj, 0.0);
     for (int i = 1; i <= m; i++) {
       int lastminj = minj;
       int lastlen = curlen;
@@ -91,7 +92,7 @@ final class SmirnovPValue {
       }
       curlen = maxj - minj;
       if (lastlen > curlen) {
-        java.util.Arrays.fill(values, maxj - minj, maxj - minj + (lastlen - curlen), 1.0);
+        Arrays.fill(values, maxj - minj, maxj - minj + (lastlen - curlen), 1.0);
       }
     }
     return values[maxj - minj - 1];
