@@ -3,11 +3,14 @@ package org.healthpredict.core.data.synthetic;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.healthpredict.core.storage.HadoopFiles;
 
 /**
@@ -27,14 +30,27 @@ public final class GenerationManifest {
    */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> readBeside(Configuration hadoop, String inputUri) {
+    if (inputUri.contains("*") || !isDirectory(hadoop, inputUri)) {
+      // Only a directory can hold one; asking an object store for a key below a file's key can fail.
+      return null;
+    }
     String uri = inputUri.replaceAll("/+$", "") + "/" + SyntheticEncounters.MANIFEST_FILE;
-    if (inputUri.contains("*") || !HadoopFiles.exists(hadoop, uri)) {
+    if (!HadoopFiles.exists(hadoop, uri)) {
       return null;
     }
     try {
       return JSON.readValue(HadoopFiles.readString(hadoop, uri), Map.class);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(uri + ": not a generation manifest: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static boolean isDirectory(Configuration hadoop, String uri) {
+    Path path = new Path(uri);
+    try {
+      return path.getFileSystem(hadoop).getFileStatus(path).isDirectory();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + uri, e);
     }
   }
 
