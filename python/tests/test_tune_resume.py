@@ -28,10 +28,13 @@ def test_killed_sweep_resumes_without_losing_or_repeating_a_trial(mlflow_server,
     split = tmp_path / "split"
     assert run_job("split", "--input", str(SAMPLE), "--output", str(split)).returncode == 0
 
-    driver = subprocess.Popen(_tune(split, mlflow_server, promotion), cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    parent, results, promoted = None, 0, False
+    driver_log = tmp_path / "driver-stderr.log"
+    with open(driver_log, "w") as stderr:
+        driver = subprocess.Popen(_tune(split, mlflow_server, promotion), cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=stderr, text=True)
+    parent, results, promoted, seen = None, 0, False, []
     for line in driver.stdout:
+        seen.append(line)
         started = re.search(r"sweep ([0-9a-f]{32}) started", line)
         parent = started.group(1) if started else parent
         results += " → " in line
@@ -40,7 +43,8 @@ def test_killed_sweep_resumes_without_losing_or_repeating_a_trial(mlflow_server,
             driver.kill()  # SIGKILL: no shutdown hook, no run ended, exactly like a lost driver
             break
     driver.wait(timeout=60)
-    assert parent and results >= 3, "the sweep never got going"
+    assert parent and results >= 3, ("the sweep never got going; its output:\n" + "".join(seen)[-3000:]
+                                     + "\nstderr:\n" + driver_log.read_text()[-3000:])
 
     client = MlflowClient(tracking_uri=mlflow_server)
     assert client.get_run(parent).info.status == "RUNNING"
