@@ -22,6 +22,7 @@ public final class ColumnModel implements Serializable {
   private final List<String> parents;
   private final double[][] given;
   private final int featureIndex;
+  private final int[] parentIndices;
   private final int states;
   private transient double[][] cumulative;
 
@@ -45,6 +46,7 @@ public final class ColumnModel implements Serializable {
     this.parents = List.copyOf(parents);
     this.given = given;
     this.featureIndex = FeatureColumns.index(name);
+    this.parentIndices = this.parents.stream().mapToInt(FeatureColumns::index).toArray();
     this.states = Arrays.stream(state).max().orElse(0) + 1;
   }
 
@@ -81,6 +83,11 @@ public final class ColumnModel implements Serializable {
 
   int featureIndex() {
     return featureIndex;
+  }
+
+  /** The parents' positions among the feature columns, in {@link #parents()} order. */
+  int[] parentIndices() {
+    return parentIndices;
   }
 
   int states() {

@@ -21,6 +21,9 @@ final class FeatureColumns {
   private static final Map<String, Integer> INDEX = IntStream.range(0, NAMES.size()).boxed()
       .collect(Collectors.toUnmodifiableMap(NAMES::get, Function.identity()));
 
+  /** Each feature column's position among the 50 raw columns. */
+  private static final int[] RAW_POSITION = NAMES.stream().mapToInt(RawSchema.columns()::indexOf).toArray();
+
   private FeatureColumns() {}
 
   static int index(String column) {
@@ -38,11 +41,15 @@ final class FeatureColumns {
 
   /** The feature fields of a raw row (50 fields, raw column order). */
   static String[] of(String[] raw) {
-    List<String> all = RawSchema.columns();
-    String[] out = new String[NAMES.size()];
+    String[] out = new String[RAW_POSITION.length];
     for (int i = 0; i < out.length; i++) {
-      out[i] = raw[all.indexOf(NAMES.get(i))];
+      out[i] = raw[RAW_POSITION[i]];
     }
     return out;
+  }
+
+  /** Each feature column's position among the 50 raw columns. */
+  static int[] rawPositions() {
+    return RAW_POSITION.clone();
   }
 }

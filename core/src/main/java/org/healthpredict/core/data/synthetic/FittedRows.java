@@ -57,7 +57,7 @@ public final class FittedRows implements EncounterRows {
     this.encounterColumn = all.indexOf(RawSchema.ENCOUNTER_ID);
     this.patientColumn = all.indexOf(RawSchema.PATIENT_NBR);
     this.readmittedColumn = all.indexOf(RawSchema.READMITTED);
-    this.featureColumns = FeatureColumns.NAMES.stream().mapToInt(all::indexOf).toArray();
+    this.featureColumns = FeatureColumns.rawPositions();
   }
 
   @Override

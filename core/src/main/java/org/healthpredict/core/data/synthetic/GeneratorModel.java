@@ -34,6 +34,7 @@ public record GeneratorModel(
   /** Bumped whenever the meaning of a field changes; a file of another format is refused. */
   public static final int FORMAT = 1;
 
+  private static final int DISPOSITION = FeatureColumns.index(RawSchema.DISCHARGE_DISPOSITION_ID);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @JsonCreator
@@ -78,9 +79,9 @@ public record GeneratorModel(
     String[] out = new String[columns.size()];
     for (ColumnModel c : columns) {
       int parentState = 0;
-      for (String parent : c.parents()) {
-        ColumnModel p = byFeature[FeatureColumns.index(parent)];
-        parentState = parentState * p.states() + p.stateOf(drawn[p.featureIndex()]);
+      for (int parent : c.parentIndices()) {
+        ColumnModel p = byFeature[parent];
+        parentState = parentState * p.states() + p.stateOf(drawn[parent]);
       }
       int v = c.draw(parentState, random);
       drawn[c.featureIndex()] = v;
@@ -92,7 +93,7 @@ public record GeneratorModel(
 
   /** Whether the encounter ended in death or hospice: never readmitted, and left out of modelling by split. */
   static boolean terminal(String[] features) {
-    String disposition = features[FeatureColumns.index(RawSchema.DISCHARGE_DISPOSITION_ID)];
+    String disposition = features[DISPOSITION];
     return !disposition.equals(RawSchema.MISSING)
         && RawSchema.TERMINAL_DISPOSITIONS.contains(Integer.parseInt(disposition));
   }

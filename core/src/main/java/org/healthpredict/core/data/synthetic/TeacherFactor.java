@@ -99,7 +99,7 @@ public record TeacherFactor(Kind kind, String column, String value, double cente
     };
   }
 
-  private static String missingAsNull(String raw) {
+  static String missingAsNull(String raw) {
     return raw.equals(RawSchema.MISSING) ? null : raw;
   }
 

@@ -89,7 +89,7 @@ final class TeacherFit {
       Map<String, Integer> counts = new LinkedHashMap<>();
       for (Example e : examples) {
         String v = e.features()[c];
-        String key = diagnosis ? Icd9Groups.group(v.equals("?") ? null : v) : v;
+        String key = diagnosis ? Icd9Groups.group(TeacherFactor.missingAsNull(v)) : v;
         counts.merge(key, 1, Integer::sum);
       }
       counts.entrySet().stream()
