@@ -23,32 +23,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class MlflowProcess:
+    """A real `mlflow server` (SQLite backend, proxied artifacts) on a loopback port, which a test can stop
+    and start again with the same port and data, as an upgrade or a rescheduled pod would."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.port = _free_port()
+        self.uri = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def start(self) -> "MlflowProcess":
+        log = open(self.work / "server.log", "a")
+        mlflow = Path(sys.executable).with_name("mlflow")
+        self.proc = subprocess.Popen(
+            [str(mlflow), "server", "--backend-store-uri", f"sqlite:///{self.work}/mlflow.db",
+             "--artifacts-destination", str(self.work / "artifacts"), "--serve-artifacts",
+             "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(self.uri + "/health", timeout=2)
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    self.stop()
+                    raise RuntimeError("MLflow server did not start:\n" + (self.work / "server.log").read_text()[-3000:])
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stops the server and its workers (the whole process group), so the port is free at once."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, 15)
+            self.proc.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory):
-    """Starts `mlflow server` (SQLite backend, proxied artifacts); fails loudly if it cannot."""
-    work = tmp_path_factory.mktemp("mlflow")
-    port = _free_port()
-    log = open(work / "server.log", "w")
-    mlflow = Path(sys.executable).with_name("mlflow")
-    proc = subprocess.Popen(
-        [str(mlflow), "server", "--backend-store-uri", f"sqlite:///{work}/mlflow.db",
-         "--artifacts-destination", str(work / "artifacts"), "--serve-artifacts",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
-    uri = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        try:
-            urllib.request.urlopen(uri + "/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError("MLflow server did not start:\n" + (work / "server.log").read_text()[-3000:])
-            time.sleep(0.5)
-    yield uri
-    proc.terminate()
-    proc.wait(timeout=30)
+    """Starts `mlflow server` for the whole session; fails loudly if it cannot."""
+    server = MlflowProcess(tmp_path_factory.mktemp("mlflow")).start()
+    yield server.uri
+    server.stop()
 
 
 def run_job(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -33,7 +33,7 @@ final class ApproveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Tracking t = Tracking.connect(tracking.uri())) {
+    try (Tracking t = tracking.connect()) {
       AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).approve(name, version, actor.actor);
       System.out.println("approve: OK name=" + name + " champion=" + e.championAfter() + " previous="
           + (e.championBefore() == null ? "none" : e.championBefore()) + " actor=" + e.actor());

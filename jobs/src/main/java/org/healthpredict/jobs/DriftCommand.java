@@ -110,7 +110,7 @@ final class DriftCommand implements Callable<Integer> {
       print(runner.run(inputs, scoring, options, report).report(), null);
       return HealthPredictCli.EXIT_OK;
     }
-    try (Tracking t = Tracking.connect(tracking.uri(), spark.sparkContext().hadoopConfiguration())) {
+    try (Tracking t = tracking.connect(spark)) {
       Optional<DriftRunner.Model> scoring = model == null ? Optional.empty()
           : Optional.of(scoring(new ModelLoader(t).load(model)));
       DriftRunner.Outcome outcome = runner.run(inputs, scoring, options, report);

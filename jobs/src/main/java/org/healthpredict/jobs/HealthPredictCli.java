@@ -70,7 +70,8 @@ public final class HealthPredictCli implements Runnable {
         cmd.getErr().println(name + ": invalid input: " + e.getMessage());
         return EXIT_INVALID_INPUT;
       }
-      if (e instanceof TrackingException || e instanceof org.healthpredict.core.registry.RegistryException) {
+      if (e instanceof TrackingException || e instanceof org.healthpredict.core.registry.RegistryException
+          || e instanceof org.healthpredict.core.sweep.SweepStoppedException) {
         // The message names the tracking server and what it answered; a stack trace adds nothing.
         cmd.getErr().println(name + ": failed: " + e.getMessage());
         return EXIT_FAILED;

@@ -81,7 +81,7 @@ final class RegisterCommand implements Callable<Integer> {
     PromotionGate gate = new PromotionGate(metric, true, margin, floors);
     UntunedBaseline untuned = OptionChoice.parse("--baseline", baseline, UntunedBaseline.class);
     SparkSession spark = SparkSessions.getOrCreate("health-predict register");
-    try (Tracking t = Tracking.connect(tracking.uri(), spark.sparkContext().hadoopConfiguration())) {
+    try (Tracking t = tracking.connect(spark)) {
       RegisterRunner.Outcome o = new RegisterRunner(spark, line -> System.out.println("register: " + line))
           .run(runId, new RegisterRunner.Options(name, gate, requireApproval, actor.actor, untuned, chanceFloors), t);
       String verdict = o.pending() ? "PENDING_APPROVAL" : o.decision().promotes() ? "PROMOTED" : "REJECTED";

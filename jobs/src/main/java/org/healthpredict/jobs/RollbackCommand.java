@@ -29,7 +29,7 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Tracking t = Tracking.connect(tracking.uri())) {
+    try (Tracking t = tracking.connect()) {
       AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).rollback(name, reason, actor.actor);
       System.out.println("rollback: OK name=" + name + " champion=" + e.championAfter() + " previous=" + e.championBefore());
     }

@@ -40,7 +40,7 @@ final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SparkSession spark = SparkSessions.getOrCreate("health-predict score");
-    try (Tracking t = Tracking.connect(tracking.uri(), spark.sparkContext().hadoopConfiguration())) {
+    try (Tracking t = tracking.connect(spark)) {
       ModelLoader.Loaded loaded = new ModelLoader(t).load(model);
       double threshold = loaded.model().metadata().map(m -> m.decisionThreshold()).orElse(0.5);
       Dataset<Row> rows = spark.read().parquet(input);

@@ -59,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("health-predict train");
     String uri = tracking.uri();
     String family = model.name().toLowerCase();
-    try (Tracking t = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
+    try (Tracking t = tracking.connect(spark)) {
       TrainRunner.Outcome outcome = new TrainRunner(spark, line -> System.out.println("train: " + line))
           .run(data, model, params, seed, t, experiment, runName != null ? runName : "train-" + family);
       BinaryMetrics v = outcome.trained().validation();

@@ -139,7 +139,7 @@ final class TuneCommand implements Callable<Integer> {
     String spaceText = space == null ? defaultSpaceText() : Files.readString(space);
     SearchSpace searchSpace = space == null ? SearchSpace.defaultSpace() : SearchSpace.load(space);
     boolean maximize = mode == null ? metric.higherIsBetter() : parseMode(mode);
-    Duration budget = timeBudget == null ? null : parseDuration(timeBudget);
+    Duration budget = timeBudget == null ? null : DurationOption.parse("--time-budget", timeBudget);
     int trials = maxTrials != null ? maxTrials : budget != null ? AshaConfig.UNLIMITED : 27;
     AshaConfig.Promotion promotionRule = parsePromotion(promotion);
 
@@ -154,7 +154,7 @@ final class TuneCommand implements Callable<Integer> {
     SweepSettings settings = new SweepSettings(metric, maximize, eta, brackets, promotionRule, trials,
         budget, concurrent, seed, foldSchedule, samplerKind, startupTrials, defaultsFirst, winner, targetRecall);
     String uri = tracking.uri();
-    try (Tracking t = Tracking.connect(uri, spark.sparkContext().hadoopConfiguration())) {
+    try (Tracking t = tracking.connect(spark)) {
       SweepRunner.Outcome o = new SweepRunner(spark, line -> System.out.println("tune: " + line))
           .run(TrainingData.read(spark, data), searchSpace, spaceText, settings, t, experiment, runName, resume);
       long completed = o.trials().stream().filter(trial -> trial.state() == TrialState.COMPLETED).count();
@@ -196,23 +196,5 @@ final class TuneCommand implements Callable<Integer> {
       case "min" -> false;
       default -> throw new IllegalArgumentException("--mode: expected max or min, found '" + mode + "'");
     };
-  }
-
-  static Duration parseDuration(String text) {
-    String t = text.trim().toLowerCase();
-    try {
-      if (t.startsWith("pt")) {
-        return Duration.parse(t.toUpperCase());
-      }
-      long n = Long.parseLong(t.substring(0, t.length() - 1));
-      return switch (t.charAt(t.length() - 1)) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        default -> throw new IllegalArgumentException();
-      };
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--time-budget: expected e.g. 90s, 10m, 1h or PT1H30M, found '" + text + "'");
-    }
   }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.healthpredict.core.tracking.RetryPolicy;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.serving.http.ApiKeys;
 import org.healthpredict.serving.http.ScoringServer;
@@ -121,8 +122,9 @@ public final class ServingMain implements Callable<Integer> {
   public Integer call() throws Exception {
     ServingConfig config = config();
     ServingMetrics metrics = new ServingMetrics();
-    ModelSource source = new LazyModelSource(
-        () -> new MlflowModelSource(Tracking.connect(config.trackingUri()), config.scorer()));
+    // No retries inside a call: the registry poll backs off on its own, and /admin/reload answers at once.
+    ModelSource source = new LazyModelSource(() -> new MlflowModelSource(
+        Tracking.connect(config.trackingUri(), RetryPolicy.none()), config.scorer()));
     ModelSlots slots = new ModelSlots(source, config.modelUri(), config.challengerUri());
     ModelReloader reloader = new ModelReloader(slots, metrics);
     ScoringServer server = new ScoringServer(config, slots, metrics, reloader).start();

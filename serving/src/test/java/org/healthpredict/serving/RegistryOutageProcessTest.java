@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegistryOutageProcessTest {
 
+  private static final String ADMIN_KEY = "outage-admin-key";
   private static final Pattern FAILED_RELOADS = Pattern.compile(
       "hp_model_reloads_total\\{outcome=\"failed\"} ([0-9.]+)");
 
@@ -50,6 +53,7 @@ class RegistryOutageProcessTest {
       pb.environment().put("MODEL_URI", "models:/" + name + "@champion");
       pb.environment().put("MLFLOW_TRACKING_URI", mlflow.trackingUri());
       pb.environment().put("RELOAD_POLL_SECONDS", "1");
+      pb.environment().put("ADMIN_API_KEYS", ADMIN_KEY);
       pb.environment().put("PORT", Integer.toString(port));
       pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       Process server = pb.start();
@@ -69,6 +73,16 @@ class RegistryOutageProcessTest {
         assertThat(ServingMainProcessTest.ready(http)).isTrue();
         double failed = failedReloads(http);
         assertThat(failed).isBetween(2.0, 6.0);
+        // An operator's reload during the outage: refused at once with the reason, v1 keeps serving.
+        long asked = System.nanoTime();
+        Http.Response reload = http.post("/admin/reload", "", Map.of("X-API-Key", ADMIN_KEY));
+        assertThat(reload.status()).isEqualTo(502);
+        assertThat(reload.json().get("message").asText()).contains(mlflow.trackingUri())
+            .endsWith("the previous model keeps serving");
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(5));
+        assertThat(http.get("/model").json().get("version").asText()).isEqualTo(v1.version());
+        assertThat(ServingMainProcessTest.ready(http)).isTrue();
+        failed = failedReloads(http);
 
         mlflow.restart();
         awaitLog(log, "model poll succeeded again after", 1);

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * MLflow's model registry over its REST API: registered models, model versions made from runs,
  * aliases, tags and (deprecated, best-effort) stages.
  *
- * <p>Plain REST through {@link Tracking#restGetJson}/{@link Tracking#restSendJson} rather than the
- * Java client, which retries every 4xx three times although "not found" is an ordinary answer here.
+ * <p>REST through the tracking connection ({@link Tracking#restGetJson}, {@link
+ * Tracking#restSendJson}, {@link Tracking#restCreateJson}), so the registry shares its retry policy.
  */
 public final class ModelRegistry {
 
@@ -115,7 +115,7 @@ public final class ModelRegistry {
     body.put("source", source);
     body.put("run_id", runId);
     String what = "create a version of model '" + name + "' from run " + runId;
-    ModelVersion created = tracking.restSendJson(what, "POST", "model-versions/create", body)
+    ModelVersion created = tracking.restCreateJson(what, "model-versions/create", body)
         .map(answer -> ModelVersion.fromJson(answer.path("model_version")))
         .orElseThrow(() -> new RegistryException("cannot " + what + ": the server answered that"
             + " the model or run does not exist"));

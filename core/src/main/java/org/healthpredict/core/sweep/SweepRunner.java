@@ -19,6 +19,7 @@ import org.healthpredict.core.evaluation.ScoredPairs;
 import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
+import org.healthpredict.core.tracking.TrackingException;
 import org.healthpredict.core.tuning.AshaConfig;
 import org.healthpredict.core.tuning.AshaScheduler;
 import org.healthpredict.core.tuning.Decision;
@@ -118,13 +119,25 @@ public final class SweepRunner {
       endDecidedTrials(tracking, scheduler, journal);
     }
 
+    try {
+      return runWorkers(input, space, settings, tracking, parent, journal, scheduler, config,
+          resumeRunId != null);
+    } catch (TrackingException e) {
+      // The journal has every decision up to here; a resume picks the sweep up once MLflow is back.
+      throw new SweepStoppedException(parent.runId(), e);
+    }
+  }
+
+  private Outcome runWorkers(TrainingData input, SearchSpace space, SweepSettings settings,
+      Tracking tracking, TrackedRun parent, SweepJournal journal, AshaScheduler scheduler,
+      AshaConfig config, boolean resumed) {
     try (TrackedRun sweep = parent;
          FeaturisedData data = FeaturisedData.prepare(input.train().unionByName(input.validation()),
              settings.folds().folds(), settings.seed())) {
       progress.accept("features fitted once and cached: " + data.all().count() + " rows (train + validation) in "
           + data.folds() + " patient folds; test rows untouched until the winner is chosen");
       TrialTrainer trainer = new TrialTrainer(data, settings.seed());
-      Workers workers = new Workers(scheduler, journal, sweep, tracking, trainer, settings, resumeRunId != null);
+      Workers workers = new Workers(scheduler, journal, sweep, tracking, trainer, settings, resumed);
       workers.runAll();
 
       List<TrialStatus> trials = scheduler.trials();
@@ -269,6 +282,9 @@ public final class SweepRunner {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("sweep interrupted", e);
       } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
         throw new IllegalStateException("a sweep worker died: " + e.getCause(), e.getCause());
       } finally {
         ticker.shutdownNow();

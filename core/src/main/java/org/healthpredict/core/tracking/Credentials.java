@@ -4,12 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
 /**
  * The credentials MLflow's clients read from the environment ({@code MLFLOW_TRACKING_TOKEN}, or
- * {@code MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}), shared by the Java client
- * and our own artifact uploads so both authenticate the same way.
+ * {@code MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}), sent with every request.
  */
 record Credentials(String username, String password, String token) {
 
@@ -19,11 +17,7 @@ record Credentials(String username, String password, String token) {
         blankToNull(env.get("MLFLOW_TRACKING_TOKEN")));
   }
 
-  BasicMlflowHostCreds forClient(String trackingUri) {
-    return new BasicMlflowHostCreds(trackingUri, username, password, token, false);
-  }
-
-  /** The Authorization header value, as the Java client sends it. */
+  /** The Authorization header value, as MLflow's clients send it. */
   Optional<String> authorization() {
     if (username != null && password != null) {
       String pair = username + ":" + password;

@@ -1,6 +1,9 @@
 package org.healthpredict.core.tracking;
 
-import org.mlflow.api.proto.Service;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** An MLflow experiment, in which runs are started; get one with {@link Tracking#experiment}. */
 public final class Experiment {
@@ -50,18 +53,22 @@ public final class Experiment {
     if (runName == null || runName.isBlank()) {
       throw new IllegalArgumentException("a run needs a name");
     }
-    Service.CreateRun.Builder request = Service.CreateRun.newBuilder()
-        .setExperimentId(id)
-        .setRunName(runName)
-        .setStartTime(System.currentTimeMillis())
-        .setUserId(System.getProperty("user.name", ""));
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("experiment_id", id);
+    request.put("run_name", runName);
+    request.put("start_time", System.currentTimeMillis());
+    request.put("user_id", System.getProperty("user.name", ""));
     if (parentRunId != null) {
-      request.addTags(Service.RunTag.newBuilder()
-          .setKey(TrackedRun.PARENT_RUN_ID_TAG).setValue(parentRunId));
+      request.put("tags", List.of(Map.of("key", TrackedRun.PARENT_RUN_ID_TAG, "value", parentRunId)));
     }
-    Service.RunInfo info = tracking.call("start run '" + runName + "' in experiment '" + name + "'",
-        () -> tracking.client().createRun(request.build()));
-    return new TrackedRun(tracking, this, info.getRunId(), runName, info.getArtifactUri());
+    String what = "start run '" + runName + "' in experiment '" + name + "'";
+    JsonNode info = tracking.http().send(what, "POST", "runs/create", request,
+            MlflowHttp.Repeat.CREATES)
+        .orElseThrow(() -> new TrackingException("cannot " + what + " at "
+            + tracking.trackingUri() + ": the experiment does not exist (deleted?)"))
+        .path("run").path("info");
+    return new TrackedRun(tracking, this, info.path("run_id").asText(), runName,
+        info.path("artifact_uri").asText());
   }
 
   @Override

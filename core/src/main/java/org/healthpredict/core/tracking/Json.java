@@ -3,7 +3,7 @@ package org.healthpredict.core.tracking;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The JSON mapper of the tracking package, for the REST bodies the MLflow Java client lacks. */
+/** The JSON mapper of the tracking package, for MLflow's REST bodies. */
 final class Json {
 
   static final ObjectMapper MAPPER = new ObjectMapper();

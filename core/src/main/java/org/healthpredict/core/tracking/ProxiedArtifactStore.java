@@ -1,10 +1,8 @@
 package org.healthpredict.core.tracking;
 
 import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +14,8 @@ import java.util.Optional;
  * Uploads and downloads artifacts through the tracking server's artifact proxy ({@code mlflow
  * server --serve-artifacts}): one HTTP PUT or GET per file to
  * {@code /api/2.0/mlflow-artifacts/artifacts/<path>}, which is what MLflow's own clients do for
- * {@code mlflow-artifacts:} and {@code http:} artifact URIs.
+ * {@code mlflow-artifacts:} and {@code http:} artifact URIs. Both are safe to repeat, so they are
+ * retried through an outage like every other call.
  */
 final class ProxiedArtifactStore implements ArtifactStore {
 
@@ -24,21 +23,16 @@ final class ProxiedArtifactStore implements ArtifactStore {
 
   private final String baseUrl;
   private final String artifactUri;
-  private final HttpClient http;
-  private final Credentials credentials;
+  private final MlflowHttp http;
 
-  private ProxiedArtifactStore(String baseUrl, String artifactUri, HttpClient http,
-      Credentials credentials) {
+  private ProxiedArtifactStore(String baseUrl, String artifactUri, MlflowHttp http) {
     this.baseUrl = baseUrl;
     this.artifactUri = artifactUri;
     this.http = http;
-    this.credentials = credentials;
   }
 
-  static ProxiedArtifactStore forArtifactUri(String artifactUri, String trackingUri,
-      HttpClient http, Credentials credentials) {
-    return new ProxiedArtifactStore(baseUrl(artifactUri, trackingUri), artifactUri, http,
-        credentials);
+  static ProxiedArtifactStore forArtifactUri(String artifactUri, MlflowHttp http) {
+    return new ProxiedArtifactStore(baseUrl(artifactUri, http.trackingUri()), artifactUri, http);
   }
 
   /**
@@ -85,28 +79,18 @@ final class ProxiedArtifactStore implements ArtifactStore {
   @Override
   public Optional<byte[]> read(String artifactFile) {
     URI url = URI.create(baseUrl + "/" + encodePath(artifactFile));
-    HttpRequest.Builder request = HttpRequest.newBuilder(url).GET();
-    credentials.authorization().ifPresent(value -> request.header("Authorization", value));
-    try {
-      HttpResponse<byte[]> response = http.send(request.build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() == 200) {
-        return Optional.of(response.body());
-      }
-      String body = new String(response.body(), StandardCharsets.UTF_8);
-      if (response.statusCode() == 404 && body.contains("RESOURCE_DOES_NOT_EXIST")) {
-        return Optional.empty();
-      }
-      throw new TrackingException("the MLflow artifact proxy refused to send artifact "
-          + artifactFile + " of " + artifactUri + ": GET " + url + " answered "
-          + response.statusCode() + " " + body);
-    } catch (IOException e) {
-      throw new TrackingException("cannot download artifact " + artifactFile + " of " + artifactUri
-          + ": GET " + url + " failed (" + e + "); is the MLflow tracking server running?", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TrackingException("interrupted while downloading artifact " + artifactFile, e);
+    HttpResponse<byte[]> response = http.exchange("download artifact " + artifactFile + " of "
+        + artifactUri, HttpRequest.newBuilder(url).GET(), MlflowHttp.Repeat.SAFE);
+    if (response.statusCode() == 200) {
+      return Optional.of(response.body());
     }
+    String body = new String(response.body(), StandardCharsets.UTF_8);
+    if (response.statusCode() == 404 && body.contains("RESOURCE_DOES_NOT_EXIST")) {
+      return Optional.empty();
+    }
+    throw new TrackingException("the MLflow artifact proxy refused to send artifact "
+        + artifactFile + " of " + artifactUri + ": GET " + url + " answered "
+        + response.statusCode() + " " + MlflowHttp.abbreviate(body));
   }
 
   private void put(HttpRequest.BodyPublisher body, String artifactFile) {
@@ -114,21 +98,12 @@ final class ProxiedArtifactStore implements ArtifactStore {
     HttpRequest.Builder request = HttpRequest.newBuilder(url)
         .header("Content-Type", "application/octet-stream")
         .PUT(body);
-    credentials.authorization().ifPresent(value -> request.header("Authorization", value));
-    try {
-      HttpResponse<String> response = http.send(request.build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2) {
-        throw new TrackingException("the MLflow artifact proxy refused artifact " + artifactFile
-            + " of " + artifactUri + ": PUT " + url + " answered " + response.statusCode() + " "
-            + response.body());
-      }
-    } catch (IOException e) {
-      throw new TrackingException("cannot upload artifact " + artifactFile + " of " + artifactUri
-          + ": PUT " + url + " failed (" + e + "); is the MLflow tracking server running?", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TrackingException("interrupted while uploading artifact " + artifactFile, e);
+    HttpResponse<byte[]> response = http.exchange("upload artifact " + artifactFile + " of "
+        + artifactUri, request, MlflowHttp.Repeat.SAFE);
+    if (response.statusCode() / 100 != 2) {
+      throw new TrackingException("the MLflow artifact proxy refused artifact " + artifactFile
+          + " of " + artifactUri + ": PUT " + url + " answered " + response.statusCode() + " "
+          + MlflowHttp.abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
     }
   }
 

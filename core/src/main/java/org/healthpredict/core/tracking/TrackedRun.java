@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.mlflow.api.proto.Service;
 
 /**
  * One MLflow run being recorded: params, metrics, tags, artifacts and dataset inputs.
@@ -92,12 +91,10 @@ public final class TrackedRun implements AutoCloseable {
 
   /** Logs params in batches; values are written with {@code String.valueOf}. */
   public void logParams(Map<String, ?> params) {
-    List<Service.Param> all = new ArrayList<>();
-    params.forEach((key, value) -> all.add(Service.Param.newBuilder()
-        .setKey(key).setValue(String.valueOf(value)).build()));
-    for (List<Service.Param> batch : chunks(all, PARAMS_PER_BATCH)) {
-      tracking.run("log " + batch.size() + " params of run " + describe(),
-          () -> tracking.client().logBatch(runId, List.of(), batch, List.of()));
+    List<Map<String, String>> all = new ArrayList<>();
+    params.forEach((key, value) -> all.add(Map.of("key", key, "value", String.valueOf(value))));
+    for (List<Map<String, String>> batch : chunks(all, PARAMS_PER_BATCH)) {
+      logBatch("log " + batch.size() + " params of run " + describe(), "params", batch);
     }
   }
 
@@ -118,21 +115,29 @@ public final class TrackedRun implements AutoCloseable {
   /** Logs several metrics at one step with one timestamp. */
   public void logMetrics(Map<String, Double> metrics, long step) {
     long now = System.currentTimeMillis();
-    List<Service.Metric> all = new ArrayList<>();
+    List<Map<String, Object>> all = new ArrayList<>();
     metrics.forEach((key, value) -> all.add(metric(key, value, step, now)));
     logMetricValues(all);
   }
 
-  private void logMetricValues(List<Service.Metric> metrics) {
-    for (List<Service.Metric> batch : chunks(metrics, METRICS_PER_BATCH)) {
-      tracking.run("log " + batch.size() + " metrics of run " + describe(),
-          () -> tracking.client().logBatch(runId, batch, List.of(), List.of()));
+  private void logMetricValues(List<Map<String, Object>> metrics) {
+    for (List<Map<String, Object>> batch : chunks(metrics, METRICS_PER_BATCH)) {
+      logBatch("log " + batch.size() + " metrics of run " + describe(), "metrics", batch);
     }
   }
 
-  private static Service.Metric metric(String key, double value, long step, long timestamp) {
-    return Service.Metric.newBuilder()
-        .setKey(key).setValue(value).setStep(step).setTimestamp(timestamp).build();
+  /**
+   * One {@code runs/log-batch} request. Safe to repeat after a lost answer: params of equal value,
+   * tags and metrics with the same step and timestamp are taken again as they were.
+   */
+  private void logBatch(String what, String field, List<? extends Map<String, ?>> entries) {
+    tracking.http().send(what, "POST", "runs/log-batch", Map.of("run_id", runId, field, entries),
+        MlflowHttp.Repeat.SAFE).orElseThrow(() -> gone(what));
+  }
+
+  /** NaN and infinities go as the strings MLflow's protobuf JSON reads ("NaN", "Infinity"). */
+  private static Map<String, Object> metric(String key, double value, long step, long timestamp) {
+    return Map.of("key", key, "value", value, "step", step, "timestamp", timestamp);
   }
 
   public void setTag(String key, String value) {
@@ -140,12 +145,10 @@ public final class TrackedRun implements AutoCloseable {
   }
 
   public void setTags(Map<String, String> tags) {
-    List<Service.RunTag> all = new ArrayList<>();
-    tags.forEach((key, value) ->
-        all.add(Service.RunTag.newBuilder().setKey(key).setValue(value).build()));
-    for (List<Service.RunTag> batch : chunks(all, TAGS_PER_BATCH)) {
-      tracking.run("set " + batch.size() + " tags of run " + describe(),
-          () -> tracking.client().logBatch(runId, List.of(), List.of(), batch));
+    List<Map<String, String>> all = new ArrayList<>();
+    tags.forEach((key, value) -> all.add(Map.of("key", key, "value", value)));
+    for (List<Map<String, String>> batch : chunks(all, TAGS_PER_BATCH)) {
+      logBatch("set " + batch.size() + " tags of run " + describe(), "tags", batch);
     }
   }
 
@@ -224,7 +227,7 @@ public final class TrackedRun implements AutoCloseable {
         context));
   }
 
-  /** Records a data set the run consumed (REST {@code runs/log-inputs}; the Java client lacks it). */
+  /** Records a data set the run consumed (REST {@code runs/log-inputs}). */
   public void logDatasetInput(DatasetInput input) {
     Map<String, Object> dataset = new LinkedHashMap<>();
     dataset.put("name", input.name());
@@ -241,14 +244,16 @@ public final class TrackedRun implements AutoCloseable {
     datasetInput.put("tags", input.context() == null ? List.of()
         : List.of(Map.of("key", DATA_CONTEXT_TAG, "value", input.context())));
     datasetInput.put("dataset", dataset);
-    String body = Json.write(Map.of("run_id", runId, "datasets", List.of(datasetInput)));
-    tracking.call("log dataset input '" + input.name() + "' of run " + describe(),
-        () -> tracking.client().sendPost("runs/log-inputs", body));
+    String what = "log dataset input '" + input.name() + "' of run " + describe();
+    // Safe to repeat: MLflow keeps one input per data set digest and run.
+    tracking.http().send(what, "POST", "runs/log-inputs",
+        Map.of("run_id", runId, "datasets", List.of(datasetInput)), MlflowHttp.Repeat.SAFE)
+        .orElseThrow(() -> gone(what));
   }
 
   /** Ends the run FINISHED; call it as the last step of the work the run records. */
   public void finish() {
-    end(Service.RunStatus.FINISHED);
+    end("FINISHED");
   }
 
   /** Ends the run FAILED, recording the cause in tag {@value #FAILURE_TAG}. */
@@ -257,7 +262,7 @@ public final class TrackedRun implements AutoCloseable {
       return;
     }
     setTag(FAILURE_TAG, truncate(String.valueOf(cause)));
-    end(Service.RunStatus.FAILED);
+    end("FAILED");
   }
 
   public boolean isEnded() {
@@ -271,14 +276,21 @@ public final class TrackedRun implements AutoCloseable {
       return;
     }
     setTag(FAILURE_TAG, "closed without finish(): the work it tracked did not complete");
-    end(Service.RunStatus.FAILED);
+    end("FAILED");
   }
 
-  private void end(Service.RunStatus status) {
+  private void end(String status) {
     if (ended.compareAndSet(false, true)) {
-      tracking.run("end run " + describe() + " as " + status,
-          () -> tracking.client().setTerminated(runId, status, System.currentTimeMillis()));
+      String what = "end run " + describe() + " as " + status;
+      tracking.http().send(what, "POST", "runs/update", Map.of("run_id", runId, "status", status,
+          "end_time", System.currentTimeMillis()), MlflowHttp.Repeat.SAFE)
+          .orElseThrow(() -> gone(what));
     }
+  }
+
+  private TrackingException gone(String what) {
+    return new TrackingException("cannot " + what + " at " + tracking.trackingUri()
+        + ": the run does not exist (deleted?)");
   }
 
   private ArtifactStore store() {

@@ -1,36 +1,27 @@
 package org.healthpredict.core.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLEncoder;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
-import org.mlflow.tracking.MlflowClient;
-import org.mlflow.tracking.MlflowClientException;
-import org.mlflow.tracking.MlflowHttpException;
 
 /**
  * A connection to an MLflow tracking server: the entry point for experiments, runs, metrics and
- * artifacts, built on MLflow's Java client plus the REST calls that client lacks (artifact uploads
- * and downloads through the server's proxy, dataset inputs, reading runs back to resume a sweep).
+ * artifacts, over MLflow's REST API ({@link MlflowHttp}). MLflow's own Java client is not used: it
+ * retries every 4xx answer (a "not found" included) and no connection failure, cannot be told
+ * otherwise, and lacks dataset inputs and the artifact proxy, so it would be a second HTTP stack
+ * beside the one we need anyway.
  *
- * <p>Failures surface as {@link TrackingException}s whose message names the tracking URI, so
+ * <p>An unreachable server, 429 and 5xx answers are retried as the connection's {@link
+ * RetryPolicy} says (by default for 5 minutes of outage), so a tracking-server restart does not end
+ * a sweep. Failures surface as {@link TrackingException}s whose message names the tracking URI, so
  * "server not running" and "request rejected" are told apart at a glance.
  */
 public final class Tracking implements AutoCloseable {
@@ -40,36 +31,33 @@ public final class Tracking implements AutoCloseable {
   /** Where {@code mlflow server} listens when started without options. */
   public static final String DEFAULT_TRACKING_URI = "http://127.0.0.1:5000";
 
-  private static final Duration REST_TIMEOUT = Duration.ofSeconds(60);
-  private static final String API = "/api/2.0/mlflow/";
   /** Runs per runs/search page; MLflow allows up to 50,000. */
   private static final int SEARCH_PAGE_SIZE = 1000;
 
   private final String trackingUri;
-  private final MlflowClient client;
-  private final HttpClient http;
-  private final Credentials credentials;
+  private final MlflowHttp http;
   /** Null means Hadoop's defaults, made only if a run's artifact root needs direct writes. */
   private final Configuration hadoop;
 
-  private Tracking(String trackingUri, Credentials credentials, Configuration hadoop) {
+  private Tracking(String trackingUri, RetryPolicy retry, Configuration hadoop) {
     this.trackingUri = trackingUri;
-    this.credentials = credentials;
     this.hadoop = hadoop;
-    this.client = new MlflowClient(credentials.forClient(trackingUri));
-    // uvicorn speaks HTTP/1.1 only; the JDK's default h2c upgrade attempt is wasted on it.
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(30))
-        .build();
+    this.http = new MlflowHttp(trackingUri, Credentials.fromEnvironment(System.getenv()), retry,
+        InstantSource.system());
   }
 
   /**
-   * Connects to the server at an {@code http(s)://} URI. Nothing is sent yet: an unreachable
-   * server shows up, named, on the first call.
+   * Connects to the server at an {@code http(s)://} URI, retrying as {@link
+   * RetryPolicy#fromEnvironment} says. Nothing is sent yet: an unreachable server shows up, named,
+   * on the first call.
    */
   public static Tracking connect(String trackingUri) {
-    return new Tracking(validate(trackingUri), Credentials.fromEnvironment(System.getenv()), null);
+    return connect(trackingUri, RetryPolicy.fromEnvironment(System.getenv()));
+  }
+
+  /** Connects as {@link #connect(String)}, retrying as {@code retry} says. */
+  public static Tracking connect(String trackingUri, RetryPolicy retry) {
+    return new Tracking(validate(trackingUri), retry, null);
   }
 
   /**
@@ -78,11 +66,15 @@ public final class Tracking implements AutoCloseable {
    * credential settings apply.
    */
   public static Tracking connect(String trackingUri, Configuration hadoop) {
+    return connect(trackingUri, RetryPolicy.fromEnvironment(System.getenv()), hadoop);
+  }
+
+  /** Connects as {@link #connect(String, Configuration)}, retrying as {@code retry} says. */
+  public static Tracking connect(String trackingUri, RetryPolicy retry, Configuration hadoop) {
     if (hadoop == null) {
       throw new IllegalArgumentException("hadoop configuration is null; use connect(uri)");
     }
-    return new Tracking(validate(trackingUri), Credentials.fromEnvironment(System.getenv()),
-        hadoop);
+    return new Tracking(validate(trackingUri), retry, hadoop);
   }
 
   /** Connects to {@link #defaultTrackingUri()}. */
@@ -142,13 +134,8 @@ public final class Tracking implements AutoCloseable {
         found.path("artifact_location").asText());
   }
 
-  /**
-   * Looks an experiment up by name over plain REST: the 2.17 Java client retries every 4xx
-   * answer three times (logging each as "rate limit exceeded"), and "not found" is the expected
-   * answer here.
-   */
   private Optional<JsonNode> find(String name) {
-    return restGet("look up experiment '" + name + "'", "experiments/get-by-name",
+    return http.get("look up experiment '" + name + "'", "experiments/get-by-name",
         "experiment_name", name).map(answer -> answer.path("experiment"));
   }
 
@@ -168,7 +155,7 @@ public final class Tracking implements AutoCloseable {
   public java.util.SortedMap<Long, Double> metricHistory(String runId, String key) {
     checkRunId(runId);
     java.util.SortedMap<Long, Double> out = new java.util.TreeMap<>();
-    restGet("get metric history of " + key + " in run " + runId, "metrics/get-history", "run_id", runId,
+    http.get("get metric history of " + key + " in run " + runId, "metrics/get-history", "run_id", runId,
         "metric_key", key)
         .ifPresent(answer -> answer.path("metrics").forEach(m ->
             out.put(m.path("step").asLong(0), m.path("value").asDouble())));
@@ -177,7 +164,7 @@ public final class Tracking implements AutoCloseable {
 
   private JsonNode runJson(String runId) {
     checkRunId(runId);
-    return restGet("get run " + runId, "runs/get", "run_id", runId)
+    return http.get("get run " + runId, "runs/get", "run_id", runId)
         .map(answer -> answer.path("run"))
         .orElseThrow(() -> new TrackingException("there is no run '" + runId
             + "' at the MLflow tracking server " + trackingUri));
@@ -201,14 +188,13 @@ public final class Tracking implements AutoCloseable {
           + " restore it first (mlflow runs restore --run-id " + runId + ")");
     }
     Experiment experiment = experimentById(stored.experimentId(), what);
-    restPost(what, "runs/update", Json.write(Map.of("run_id", runId, "status", "RUNNING")));
+    restPost(what, "runs/update", Map.of("run_id", runId, "status", "RUNNING"));
     TrackedRun reopened = new TrackedRun(this, experiment, runId, stored.runName(),
         stored.artifactUri());
     String failure = stored.tags().get(TrackedRun.FAILURE_TAG);
     if (failure != null) {
       reopened.setTag(TrackedRun.PREVIOUS_FAILURE_TAG, failure);
-      restPost(what, "runs/delete-tag",
-          Json.write(Map.of("run_id", runId, "key", TrackedRun.FAILURE_TAG)));
+      restPost(what, "runs/delete-tag", Map.of("run_id", runId, "key", TrackedRun.FAILURE_TAG));
     }
     return reopened;
   }
@@ -251,7 +237,7 @@ public final class Tracking implements AutoCloseable {
       if (pageToken != null) {
         body.put("page_token", pageToken);
       }
-      JsonNode answer = restPost(what, "runs/search", Json.write(body));
+      JsonNode answer = restPost(what, "runs/search", body);
       answer.path("runs").forEach(run -> children.add(StoredRun.fromJson(run)));
       pageToken = answer.path("next_page_token").asText("");
     } while (!pageToken.isEmpty());
@@ -259,7 +245,7 @@ public final class Tracking implements AutoCloseable {
   }
 
   private Experiment experimentById(String id, String why) {
-    JsonNode found = restGet(why, "experiments/get", "experiment_id", id)
+    JsonNode found = http.get(why, "experiments/get", "experiment_id", id)
         .orElseThrow(() -> new TrackingException("cannot " + why + ": its experiment " + id
             + " does not exist at " + trackingUri))
         .path("experiment");
@@ -275,116 +261,64 @@ public final class Tracking implements AutoCloseable {
     }
   }
 
-  /**
-   * GETs a REST endpoint under {@code /api/2.0/mlflow/}, over plain HTTP rather than the Java
-   * client (see {@link #find}); empty when the server answers that the resource does not exist.
-   */
-  private Optional<JsonNode> restGet(String what, String endpoint, String... queryNamesAndValues) {
-    StringBuilder uri = new StringBuilder(trackingUri).append(API).append(endpoint);
-    for (int i = 0; i < queryNamesAndValues.length; i += 2) {
-      uri.append(i == 0 ? '?' : '&').append(queryNamesAndValues[i]).append('=')
-          .append(URLEncoder.encode(queryNamesAndValues[i + 1], StandardCharsets.UTF_8));
-    }
-    return send(what, HttpRequest.newBuilder(URI.create(uri.toString())).GET());
-  }
-
-  private JsonNode restPost(String what, String endpoint, String jsonBody) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(trackingUri + API + endpoint))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(jsonBody));
-    return send(what, request).orElseThrow(() -> new TrackingException("the MLflow tracking server"
-        + " at " + trackingUri + " refused to " + what + ": the run or experiment does not exist"));
+  private JsonNode restPost(String what, String endpoint, Object body) {
+    return http.send(what, "POST", endpoint, body, MlflowHttp.Repeat.SAFE)
+        .orElseThrow(() -> new TrackingException("the MLflow tracking server at " + trackingUri
+            + " refused to " + what + ": the run or experiment does not exist"));
   }
 
   /**
    * GETs an MLflow REST endpoint under {@code /api/2.0/mlflow/} (e.g. {@code
-   * "registered-models/get"}) for packages built on this connection, the model registry first: plain
-   * HTTP, because the Java client retries every 4xx answer three times. Empty when the server
-   * answers RESOURCE_DOES_NOT_EXIST; any other refusal throws, naming the server and {@code what}.
+   * "registered-models/get"}) for packages built on this connection, the model registry first.
+   * Empty when the server answers RESOURCE_DOES_NOT_EXIST; any other refusal throws, naming the
+   * server and {@code what}.
    */
   public Optional<JsonNode> restGetJson(String what, String endpoint,
       String... queryNamesAndValues) {
-    if (queryNamesAndValues.length % 2 != 0) {
-      throw new IllegalArgumentException("query parameters come in name/value pairs");
-    }
-    return restGet(what, endpoint, queryNamesAndValues);
+    return http.get(what, endpoint, queryNamesAndValues);
   }
 
   /**
    * Sends a JSON body with {@code POST}, {@code PATCH} or {@code DELETE} to an MLflow REST endpoint
    * (MLflow reads DELETE parameters from the body too, e.g. {@code registered-models/alias}), for
-   * the same callers and with the same answers as {@link #restGetJson}.
+   * the same callers and with the same answers as {@link #restGetJson}. The request must be safe
+   * to repeat (a search, an update, setting an alias); use {@link #restCreateJson} for one that
+   * creates something.
    */
   public Optional<JsonNode> restSendJson(String what, String method, String endpoint,
       Object body) {
     if (!List.of("POST", "PATCH", "DELETE").contains(method)) {
       throw new IllegalArgumentException("restSendJson sends POST, PATCH or DELETE, not " + method);
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(trackingUri + API + endpoint))
-        .header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
-    return send(what, request);
+    return http.send(what, method, endpoint, body, MlflowHttp.Repeat.SAFE);
   }
 
-  private Optional<JsonNode> send(String what, HttpRequest.Builder request) {
-    request.timeout(REST_TIMEOUT);
-    credentials.authorization().ifPresent(value -> request.header("Authorization", value));
-    HttpResponse<String> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw unreachable(what, e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TrackingException("interrupted while trying to " + what, e);
-    }
-    if (response.statusCode() == 404 && response.body().contains("RESOURCE_DOES_NOT_EXIST")) {
-      return Optional.empty();
-    }
-    if (response.statusCode() != 200) {
-      throw refused(what, response.statusCode(), response.body(), null);
-    }
-    try {
-      return Optional.of(Json.MAPPER.readTree(response.body()));
-    } catch (IOException e) {
-      throw new TrackingException("the server at " + trackingUri + " answered a request to " + what
-          + " with something that is not JSON: " + abbreviate(response.body()), e);
-    }
+  /**
+   * POSTs a request that creates something (e.g. {@code model-versions/create}): retried only when
+   * the server cannot have acted on it, so an outage never makes two of it.
+   */
+  public Optional<JsonNode> restCreateJson(String what, String endpoint, Object body) {
+    return http.send(what, "POST", endpoint, body, MlflowHttp.Repeat.CREATES);
   }
 
   private JsonNode create(String name) {
     try {
-      client.createExperiment(name);
-    } catch (MlflowHttpException e) {
-      // Another process created it between our lookup and create: theirs is as good as ours.
-      if (!String.valueOf(e.getBodyMessage()).contains("RESOURCE_ALREADY_EXISTS")) {
-        throw translate("create experiment '" + name + "'", e);
+      // Safe to repeat: a second create of the same name is refused, and handled below.
+      http.send("create experiment '" + name + "'", "POST", "experiments/create",
+          Map.of("name", name), MlflowHttp.Repeat.SAFE);
+    } catch (TrackingException e) {
+      // Another process (or our own retried request) created it between the lookup and the
+      // create: it serves as well.
+      if (!String.valueOf(e.getMessage()).contains("RESOURCE_ALREADY_EXISTS")) {
+        throw e;
       }
-    } catch (MlflowClientException e) {
-      throw translate("create experiment '" + name + "'", e);
     }
     return find(name).orElseThrow(() -> new TrackingException("experiment '" + name
         + "' was created at " + trackingUri + " but cannot be found by name"));
   }
 
-  MlflowClient client() {
-    return client;
-  }
-
-  /** Runs a Java-client call, turning its failure into a TrackingException naming the server. */
-  <T> T call(String what, Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (MlflowClientException e) {
-      throw translate(what, e);
-    }
-  }
-
-  void run(String what, Runnable action) {
-    call(what, () -> {
-      action.run();
-      return null;
-    });
+  MlflowHttp http() {
+    return http;
   }
 
   /** The store a run's artifacts are written through, chosen by its artifact URI's scheme. */
@@ -392,46 +326,14 @@ public final class Tracking implements AutoCloseable {
     String scheme = Optional.ofNullable(URI.create(artifactUri).getScheme()).orElse("")
         .toLowerCase(Locale.ROOT);
     if (scheme.equals("mlflow-artifacts") || scheme.equals("http") || scheme.equals("https")) {
-      return ProxiedArtifactStore.forArtifactUri(artifactUri, trackingUri, http, credentials);
+      return ProxiedArtifactStore.forArtifactUri(artifactUri, http);
     }
     return new HadoopArtifactStore(artifactUri, hadoop);
   }
 
-  TrackingException translate(String what, MlflowClientException e) {
-    if (e instanceof MlflowHttpException http) {
-      return refused(what, http.getStatusCode(),
-          Optional.ofNullable(http.getBodyMessage()).orElse(http.getReasonPhrase()), e);
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException || t instanceof UnknownHostException
-          || t instanceof HttpConnectTimeoutException) {
-        return unreachable(what, t, e);
-      }
-    }
-    return new TrackingException("the MLflow tracking server at " + trackingUri + " failed to "
-        + what + ": " + e.getMessage(), e);
-  }
-
-  private TrackingException unreachable(String what, Throwable reason, Exception e) {
-    return new TrackingException("cannot reach the MLflow tracking server at " + trackingUri
-        + " to " + what + " (" + reason + "). Is the server running? The URI comes from the"
-        + " command line or " + TRACKING_URI_ENV + ".", e);
-  }
-
-  private TrackingException refused(String what, int status, String body, Exception e) {
-    return new TrackingException("the MLflow tracking server at " + trackingUri + " refused to "
-        + what + ": HTTP " + status + " " + abbreviate(body), e);
-  }
-
-  /** Error bodies of proxies in front of MLflow can be whole HTML pages. */
-  private static String abbreviate(String body) {
-    String flat = String.valueOf(body).strip().replaceAll("\\s+", " ");
-    return flat.length() <= 500 ? flat : flat.substring(0, 500) + "…";
-  }
-
   @Override
   public void close() {
-    client.close();
+    // Nothing to release: the JDK's HttpClient closes idle connections itself.
   }
 
   @Override
