@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** An MLflow experiment, in which runs are started; get one with {@link Tracking#experiment}. */
 public final class Experiment {
@@ -62,13 +63,38 @@ public final class Experiment {
       request.put("tags", List.of(Map.of("key", TrackedRun.PARENT_RUN_ID_TAG, "value", parentRunId)));
     }
     String what = "start run '" + runName + "' in experiment '" + name + "'";
-    JsonNode info = tracking.http().send(what, "POST", "runs/create", request,
-            MlflowHttp.Repeat.CREATES)
+    long startTime = (Long) request.get("start_time");
+    JsonNode info = tracking.http().create(what, "runs/create", request,
+            () -> findStarted(runName, startTime, parentRunId))
         .orElseThrow(() -> new TrackingException("cannot " + what + " at "
             + tracking.trackingUri() + ": the experiment does not exist (deleted?)"))
         .path("run").path("info");
     return new TrackedRun(tracking, this, info.path("run_id").asText(), runName,
         info.path("artifact_uri").asText());
+  }
+
+  /**
+   * The run a lost {@code runs/create} answer may have made: same name, start time (to the
+   * millisecond) and parent, shaped like the create's answer.
+   */
+  private Optional<JsonNode> findStarted(String runName, long startTime, String parentRunId) {
+    StringBuilder filter = new StringBuilder("attributes.start_time = " + startTime);
+    if (!runName.contains("'")) {
+      filter.append(" AND attributes.run_name = '").append(runName).append("'");
+    }
+    if (parentRunId != null) {
+      filter.append(" AND tags.`" + TrackedRun.PARENT_RUN_ID_TAG + "` = '").append(parentRunId).append("'");
+    }
+    JsonNode answer = tracking.restSendJson("look for run '" + runName + "' whose start was not answered",
+        "POST", "runs/search", Map.of("experiment_ids", List.of(id), "filter", filter.toString()))
+        .orElseThrow(() -> new TrackingException("experiment '" + name + "' (" + id + ") is gone from "
+            + tracking.trackingUri()));
+    for (JsonNode run : answer.path("runs")) {
+      if (run.path("info").path("run_name").asText().equals(runName)) {
+        return Optional.of(Json.MAPPER.createObjectNode().set("run", run));
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connection failures, 429 and 5xx answers are retried; any other answer, 4xx included, is
  * final. Requests that create something (a run, a model version) are retried only when the server
- * cannot have acted on them: the connection was refused, or it answered 429 or 503. An outage is
- * logged once when it starts and once when it ends, not per attempt.
+ * cannot have acted on them (the connection was refused, or it answered 429 or 503), or, through
+ * {@link #create}, after checking that a lost answer's request made nothing. An outage is logged
+ * once when it starts and once when it ends, not per attempt.
  */
 final class MlflowHttp {
 
@@ -36,6 +38,20 @@ final class MlflowHttp {
 
   /** Whether sending a request twice has the same effect as sending it once. */
   enum Repeat { SAFE, CREATES }
+
+  /** How often a create whose answer was lost is sent again after its probe found nothing. */
+  private static final int MAX_RESENDS = 3;
+
+  /** A create request went out, but no answer came back: it may or may not have been acted on. */
+  private static final class AnswerLost extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final TrackingException failure;
+
+    AnswerLost(TrackingException failure) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
+    }
+  }
 
   private final String trackingUri;
   private final Credentials credentials;
@@ -88,10 +104,44 @@ final class MlflowHttp {
    * the resource does not exist. Any other refusal throws, naming the server and {@code what}.
    */
   Optional<JsonNode> send(String what, String method, String endpoint, Object body, Repeat repeat) {
+    try {
+      return sendOnce(what, method, endpoint, body, repeat);
+    } catch (AnswerLost lost) {
+      throw lost.failure;
+    }
+  }
+
+  private Optional<JsonNode> sendOnce(String what, String method, String endpoint, Object body,
+      Repeat repeat) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(trackingUri + API + endpoint))
         .header("Content-Type", "application/json")
         .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
     return json(what, request, repeat);
+  }
+
+  /**
+   * Sends a request that creates something, so that an answer lost on the way (the connection
+   * dropped after the request went out, e.g. a pooled connection to a server that has just
+   * restarted) makes neither a duplicate nor a failure: {@code probe} looks for what the lost
+   * request may have made, and only when it finds nothing is the request sent again.
+   *
+   * @param probe finds the created resource, shaped like the create's answer; empty if not made
+   */
+  Optional<JsonNode> create(String what, String endpoint, Object body,
+      Supplier<Optional<JsonNode>> probe) {
+    for (int resend = 0; ; resend++) {
+      try {
+        return sendOnce(what, "POST", endpoint, body, Repeat.CREATES);
+      } catch (AnswerLost lost) {
+        Optional<JsonNode> made = probe.get();
+        if (made.isPresent()) {
+          return made;
+        }
+        if (resend == MAX_RESENDS) {
+          throw lost.failure;
+        }
+      }
+    }
   }
 
   private Optional<JsonNode> json(String what, HttpRequest.Builder request, Repeat repeat) {
@@ -127,8 +177,10 @@ final class MlflowHttp {
         response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException e) {
         boolean unsent = e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
-        Optional<Duration> wait = unsent || repeat == Repeat.SAFE
-            ? nextWait(what, String.valueOf(e), retry) : Optional.empty();
+        if (!unsent && repeat == Repeat.CREATES) {
+          throw new AnswerLost(unreachable(what, e));
+        }
+        Optional<Duration> wait = nextWait(what, String.valueOf(e), retry);
         if (wait.isEmpty()) {
           throw unreachable(what, e);
         }

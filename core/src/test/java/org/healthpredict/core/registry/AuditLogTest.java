@@ -6,26 +6,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.healthpredict.core.testing.SharedMlflow;
 import org.healthpredict.core.tracking.StoredRun;
-import org.junit.jupiter.api.AfterAll;
+import org.healthpredict.core.tracking.Tracking;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The audit log as JSON lines in an MLflow run's artifact, appended and read back. */
+@ExtendWith(SharedMlflow.class)
 class AuditLogTest {
 
   private static RegistryFixture fixture;
   private static AuditLog audit;
 
   @BeforeAll
-  static void connect() {
-    fixture = new RegistryFixture();
+  static void connect(Tracking tracking) {
+    fixture = new RegistryFixture(tracking);
     audit = fixture.audit;
-  }
-
-  @AfterAll
-  static void disconnect() {
-    fixture.close();
   }
 
   private static AuditEntry entry(String model, AuditAction action, String version,

@@ -15,25 +15,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.healthpredict.core.testing.SharedMlflow;
+import org.healthpredict.core.tracking.Tracking;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The cross-process promotion lease, a registered-model tag, with other holders simulated. */
+@ExtendWith(SharedMlflow.class)
 class PromotionLeaseTest {
 
   private static RegistryFixture fixture;
   private static ModelRegistry registry;
 
   @BeforeAll
-  static void connect() {
-    fixture = new RegistryFixture();
+  static void connect(Tracking tracking) {
+    fixture = new RegistryFixture(tracking);
     registry = fixture.registry;
-  }
-
-  @AfterAll
-  static void disconnect() {
-    fixture.close();
   }
 
   /** Gives up on another holder's lease after one second. */

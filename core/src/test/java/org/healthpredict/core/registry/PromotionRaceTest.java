@@ -13,23 +13,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.healthpredict.core.testing.SharedMlflow;
+import org.healthpredict.core.tracking.Tracking;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two promoters racing from the same champion: exactly one wins, and the audit log shows both. */
+@ExtendWith(SharedMlflow.class)
 class PromotionRaceTest {
 
   private static RegistryFixture fixture;
 
   @BeforeAll
-  static void connect() {
-    fixture = new RegistryFixture();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    fixture.close();
+  static void connect(Tracking tracking) {
+    fixture = new RegistryFixture(tracking);
   }
 
   @Test

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
+import org.healthpredict.core.testing.SharedMlflow;
+import org.healthpredict.core.tracking.Tracking;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Promotions, rejections, approvals and rollbacks against a real MLflow registry. */
+@ExtendWith(SharedMlflow.class)
 class PromotionTest {
 
   private static RegistryFixture fixture;
@@ -18,15 +21,10 @@ class PromotionTest {
   private static final PromotionGate GATE = PromotionGate.defaults();
 
   @BeforeAll
-  static void connect() {
-    fixture = new RegistryFixture();
+  static void connect(Tracking tracking) {
+    fixture = new RegistryFixture(tracking);
     registry = fixture.registry;
     promotion = fixture.promotion("promotion-test");
-  }
-
-  @AfterAll
-  static void disconnect() {
-    fixture.close();
   }
 
   private static String alias(String model, String alias) {

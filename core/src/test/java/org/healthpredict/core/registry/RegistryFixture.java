@@ -4,12 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.healthpredict.core.testing.MlflowServer;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
 
-/** Runs with (or without) a model artifact on the shared MLflow test server, and fresh names. */
-final class RegistryFixture implements AutoCloseable {
+/** Runs with (or without) a model artifact on an MLflow test server, and fresh names. */
+final class RegistryFixture {
 
   static final String TEST_SET = "test-set-digest-1";
 
@@ -17,8 +16,8 @@ final class RegistryFixture implements AutoCloseable {
   final ModelRegistry registry;
   final AuditLog audit;
 
-  RegistryFixture() {
-    tracking = Tracking.connect(MlflowServer.shared().trackingUri());
+  RegistryFixture(Tracking tracking) {
+    this.tracking = tracking;
     registry = new ModelRegistry(tracking);
     audit = new AuditLog(tracking);
   }
@@ -64,10 +63,5 @@ final class RegistryFixture implements AutoCloseable {
 
   static Evaluation evaluation(double prAuc) {
     return new Evaluation(TEST_SET, Map.of("test_pr_auc", prAuc, "test_roc_auc", 0.70));
-  }
-
-  @Override
-  public void close() {
-    tracking.close();
   }
 }

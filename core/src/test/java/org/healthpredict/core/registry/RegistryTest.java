@@ -4,27 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import org.healthpredict.core.testing.SharedMlflow;
 import org.healthpredict.core.tracking.TrackedRun;
+import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.tracking.TrackingException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The model registry against a real MLflow server: versions from runs, aliases, tags, stages. */
+@ExtendWith(SharedMlflow.class)
 class RegistryTest {
 
   private static RegistryFixture fixture;
   private static ModelRegistry registry;
 
   @BeforeAll
-  static void connect() {
-    fixture = new RegistryFixture();
+  static void connect(Tracking tracking) {
+    fixture = new RegistryFixture(tracking);
     registry = fixture.registry;
-  }
-
-  @AfterAll
-  static void disconnect() {
-    fixture.close();
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.healthpredict.core.testing.MlflowServer;
+import org.healthpredict.core.testing.SharedMlflow;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.tuning.AshaConfig;
@@ -22,25 +22,19 @@ import org.healthpredict.core.tuning.Job;
 import org.healthpredict.core.tuning.SearchSpace;
 import org.healthpredict.core.tuning.TrialConfig;
 import org.healthpredict.core.tuning.TrialEvent;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The sweep journal stored as a run artifact on a real MLflow server, and read back exactly. */
+@ExtendWith(SharedMlflow.class)
 class SweepJournalTest {
 
-  private static MlflowServer server;
   private static Tracking tracking;
 
   @BeforeAll
-  static void connect() {
-    server = MlflowServer.shared();
-    tracking = Tracking.connect(server.trackingUri());
-  }
-
-  @AfterAll
-  static void disconnect() {
-    tracking.close();
+  static void connect(Tracking connection) {
+    tracking = connection;
   }
 
   private static TrackedRun newSweepRun() {

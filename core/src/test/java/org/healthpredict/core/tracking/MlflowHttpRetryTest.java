@@ -13,6 +13,7 @@ import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,53 @@ class MlflowHttpRetryTest {
     assertThatThrownBy(() -> http.send("start run r", "POST", "runs/create", Map.of(),
         MlflowHttp.Repeat.CREATES)).hasMessageContaining("refused to start run r: HTTP 500");
     assertThat(requests).as("429 and 503 retried, 500 final: the run may exist").hasValue(3);
+  }
+
+  /**
+   * A server whose first answer is lost: it closes the connection without a status line, having
+   * acted on the request ({@code actsFirst}) or not.
+   */
+  private String serveLosingFirstAnswer(boolean actsFirst, AtomicInteger made) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      boolean first = requests.incrementAndGet() == 1;
+      if (!first || actsFirst) {
+        made.incrementAndGet();
+      }
+      if (first) {
+        exchange.close();
+        return;
+      }
+      byte[] body = "{\"run\": {\"info\": {\"run_id\": \"sent\"}}}".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @Test
+  void aCreateWhoseAnswerIsLostIsFoundByItsProbeNotMadeTwice() throws IOException {
+    AtomicInteger made = new AtomicInteger();
+    MlflowHttp http = http(serveLosingFirstAnswer(true, made), FAST);
+    var created = http.create("start run r", "runs/create", Map.of(), () -> made.get() == 1
+        ? Optional.of(Json.MAPPER.createObjectNode().put("run_id", "probed")) : Optional.empty());
+    assertThat(created).get().extracting(a -> a.path("run_id").asText()).isEqualTo("probed");
+    assertThat(made).hasValue(1);
+    assertThat(requests).hasValue(1);
+  }
+
+  @Test
+  void aCreateWhoseAnswerIsLostAndThatMadeNothingIsSentAgain() throws IOException {
+    AtomicInteger made = new AtomicInteger();
+    MlflowHttp http = http(serveLosingFirstAnswer(false, made), FAST);
+    var created = http.create("start run r", "runs/create", Map.of(), Optional::empty);
+    assertThat(created).get().extracting(a -> a.path("run").path("info").path("run_id").asText())
+        .isEqualTo("sent");
+    assertThat(made).hasValue(1);
+    assertThat(requests).hasValue(2);
   }
 
   @Test

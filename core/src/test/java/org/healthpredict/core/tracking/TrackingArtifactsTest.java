@@ -15,12 +15,14 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.healthpredict.core.testing.MlflowServer;
-import org.junit.jupiter.api.AfterAll;
+import org.healthpredict.core.testing.SharedMlflow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Run artifacts, through the server's artifact proxy and written directly to the artifact root. */
+@ExtendWith(SharedMlflow.class)
 class TrackingArtifactsTest {
 
   private static MlflowServer server;
@@ -30,14 +32,9 @@ class TrackingArtifactsTest {
   Path tmp;
 
   @BeforeAll
-  static void connect() {
-    server = MlflowServer.shared();
-    tracking = Tracking.connect(server.trackingUri());
-  }
-
-  @AfterAll
-  static void disconnect() {
-    tracking.close();
+  static void connect(MlflowServer shared, Tracking connection) {
+    server = shared;
+    tracking = connection;
   }
 
   /** A model-like tree: nested directories, binary and text files, a name with a space. */

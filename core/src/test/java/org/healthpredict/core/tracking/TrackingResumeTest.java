@@ -12,15 +12,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.healthpredict.core.testing.MlflowServer;
-import org.junit.jupiter.api.AfterAll;
+import org.healthpredict.core.testing.SharedMlflow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reading runs back and taking them up again, what a sweep driver needs after a crash, against a
  * real MLflow server.
  */
+@ExtendWith(SharedMlflow.class)
 class TrackingResumeTest {
 
   private static MlflowServer server;
@@ -30,14 +32,9 @@ class TrackingResumeTest {
   Path tmp;
 
   @BeforeAll
-  static void connect() {
-    server = MlflowServer.shared();
-    tracking = Tracking.connect(server.trackingUri());
-  }
-
-  @AfterAll
-  static void disconnect() {
-    tracking.close();
+  static void connect(MlflowServer shared, Tracking connection) {
+    server = shared;
+    tracking = connection;
   }
 
   private static Experiment newExperiment(String prefix) {

@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.healthpredict.core.testing.MlflowServer;
-import org.junit.jupiter.api.AfterAll;
+import org.healthpredict.core.testing.SharedMlflow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Experiments, runs, params, metrics, tags and dataset inputs against a real MLflow server. */
+@ExtendWith(SharedMlflow.class)
 class TrackingTest {
 
   private static final double[] AUCS = {0.61, 0.72, 0.83};
@@ -24,14 +26,9 @@ class TrackingTest {
   private static Tracking tracking;
 
   @BeforeAll
-  static void connect() {
-    server = MlflowServer.shared();
-    tracking = Tracking.connect(server.trackingUri());
-  }
-
-  @AfterAll
-  static void disconnect() {
-    tracking.close();
+  static void connect(MlflowServer shared, Tracking connection) {
+    server = shared;
+    tracking = connection;
   }
 
   private static String unique(String prefix) {
