@@ -1,11 +1,6 @@
 package org.healthpredict.jobs;
 
 import java.util.concurrent.Callable;
-import org.healthpredict.core.registry.AuditEntry;
-import org.healthpredict.core.registry.AuditLog;
-import org.healthpredict.core.registry.ModelRegistry;
-import org.healthpredict.core.registry.Promotion;
-import org.healthpredict.core.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,11 +28,6 @@ final class ApproveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Tracking t = tracking.connect()) {
-      AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).approve(name, version, actor.actor);
-      System.out.println("approve: OK name=" + name + " champion=" + e.championAfter() + " previous="
-          + (e.championBefore() == null ? "none" : e.championBefore()) + " actor=" + e.actor());
-    }
-    return HealthPredictCli.EXIT_OK;
+    return RegistryDecision.take("approve", name, tracking, promotion -> promotion.approve(name, version, actor.actor));
   }
 }

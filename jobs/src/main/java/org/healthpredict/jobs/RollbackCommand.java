@@ -1,11 +1,6 @@
 package org.healthpredict.jobs;
 
 import java.util.concurrent.Callable;
-import org.healthpredict.core.registry.AuditEntry;
-import org.healthpredict.core.registry.AuditLog;
-import org.healthpredict.core.registry.ModelRegistry;
-import org.healthpredict.core.registry.Promotion;
-import org.healthpredict.core.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,10 +24,6 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Tracking t = tracking.connect()) {
-      AuditEntry e = new Promotion(new ModelRegistry(t), new AuditLog(t)).rollback(name, reason, actor.actor);
-      System.out.println("rollback: OK name=" + name + " champion=" + e.championAfter() + " previous=" + e.championBefore());
-    }
-    return HealthPredictCli.EXIT_OK;
+    return RegistryDecision.take("rollback", name, tracking, promotion -> promotion.rollback(name, reason, actor.actor));
   }
 }
