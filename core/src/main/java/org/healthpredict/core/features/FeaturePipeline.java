@@ -35,8 +35,7 @@ public final class FeaturePipeline {
    * The assembler's uid, the same in every pipeline built here. VectorAssembler names its internal
    * columns after its uid, so a random uid made every fitted pipeline's query code new to Spark's
    * code cache: each fit and transform in one JVM (every sweep trial, every run of a long-lived job)
-   * compiled four new classes with Janino, about 40 ms each, and left the JIT to compile them again
-   * (measured in docs/benchmarks.md, "Data").
+   * compiled new classes with Janino and left the JIT to compile them again.
    */
   static final String ASSEMBLER_UID = "vecAssembler_features";
 

@@ -26,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Unlike the other stages it states the rule as a Catalyst {@code coalesce} instead of calling
  * the Java function: for some 30 columns a UDF's String decode and re-encode per value made this
- * stage cost more than all engineered features together (about 9 s per million rows on 2 cores).
+ * stage cost more than all engineered features together.
  * The rule is one line; FillMissingCategoriesTest checks the two agree on every sample value.
  */
 public final class FillMissingCategories extends Transformer implements DefaultParamsWritable {

@@ -28,10 +28,9 @@ public final class SparkSessions {
       conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(localShufflePartitions()));
       conf.setIfMissing("spark.ui.showConsoleProgress", "false");
       // Spark packs small files into one read partition as if each cost 4 MB to open (a figure for
-      // remote stores). Locally a split's parts are a few MB, so that default put both future files
-      // of a 100k-row split (80% of its rows) into one task and left the other core idle while it
-      // ran. Opening a local file is far cheaper; at 128 KB tiny files still share a task, and the
-      // rows of a split spread over the cores (measured: 2 of 2 cores busy in the transform).
+      // remote stores). Locally a split's parts are a few MB, so that default put most of a split's
+      // rows into one task and left the other cores idle while it ran. Opening a local file is far
+      // cheaper; at 128 KB tiny files still share a task, and the rows of a split spread over the cores.
       conf.setIfMissing("spark.sql.files.openCostInBytes", String.valueOf(LOCAL_FILE_OPEN_COST));
     }
     conf.setIfMissing("spark.app.name", appName);

@@ -11,8 +11,7 @@ import org.healthpredict.core.data.RawSchema;
 
 /**
  * Reads parts of a split output, telling Spark the schema split writes: inferring it costs a Spark
- * job and a read of Parquet footers per read, about 150 ms on the development machine, whatever
- * the size of the part (docs/benchmarks.md).
+ * job and a read of Parquet footers per read, whatever the size of the part.
  */
 public final class SplitParts {
 

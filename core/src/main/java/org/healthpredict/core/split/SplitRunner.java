@@ -114,7 +114,7 @@ public final class SplitRunner {
   /**
    * Writes the rejected lines as JSON and returns a few of them for the manifest. With none (clean
    * data, the usual case) it writes what Spark's write of no rows leaves, an empty part file and the
-   * success marker, without the Spark job (about 0.1 s with its planning, at any size) that would find
+   * success marker, without a Spark job (whose planning costs the same at any size) that would find
    * nothing to write.
    */
   private static List<String> writeRejected(Configuration hadoop, Dataset<Row> rejected, long count, String uri) {

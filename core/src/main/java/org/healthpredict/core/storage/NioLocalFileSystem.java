@@ -12,10 +12,9 @@ import org.apache.hadoop.fs.permission.FsPermission;
 /**
  * Hadoop's {@code file://} file system, but setting permissions through java.nio. Without Hadoop's
  * native library, which no Maven artifact provides, {@link RawLocalFileSystem} starts a {@code chmod}
- * process for every directory it makes and every file it creates: 39 processes, 2–4 ms apart, in one
- * {@code jobs split} whatever its input size (docs/benchmarks.md, "Data"), and one per directory and
- * file of every saved PipelineModel (the demo's has 20 directories and 44 files, checksum files
- * included). Everything else, checksums included, is Hadoop's own.
+ * process for every directory it makes and every file it creates: dozens in one {@code split}
+ * whatever its input size, and one per directory and file of every saved PipelineModel. Everything
+ * else, checksums included, is Hadoop's own.
  * {@link org.healthpredict.core.spark.SparkSessions} registers it for {@code file://} as
  * {@link #IMPLEMENTATION_KEY}.
  */

@@ -28,9 +28,9 @@ import java.util.TreeMap;
  * Ray decides at once because a paused trial holds a checkpoint that is costly to keep. Here a waiting
  * trial holds nothing (most MLlib families retrain from scratch) or a few GBT trees in memory (the sweep
  * continues GBT trials from their previous rung), so waiting costs nothing, while deciding
- * at once on a near-empty rung promotes early mediocre trials: on the 27-configuration benchmark the
- * rungs held 27/15/14/9 results instead of 27/9/3/1, and the sweep took 0.48× the grid's time instead
- * of the 0.30× target (docs/benchmarks.md). Hence PAPER by default.
+ * at once on a near-empty rung promotes early mediocre trials: the upper rungs fill with many more
+ * than 1/η of the results below them, and the sweep spends its time on them (docs/benchmarks.md has
+ * the figures). Hence PAPER by default.
  *
  * <p><b>A finite trial budget (PAPER).</b> The paper samples trials for ever; with N trials and η = 3,
  * about N, N/3, N/9, ... results reach the rungs, so fewer than η^(rungs - 1) trials may leave the top

@@ -5,8 +5,8 @@ public enum ScorerKind {
   /** Plain Java over the fitted stages and flat trees: microseconds per record. The default. */
   ROW,
   /**
-   * Spark's own {@code PipelineModel.transform} of a one-row DataFrame: about 100 ms per record.
-   * Kept as the reference the row path is measured and checked against.
+   * Spark's own {@code PipelineModel.transform} of a one-row DataFrame: a Spark job per record, so
+   * orders of magnitude slower. Kept as the reference the row path is measured and checked against.
    */
   TRANSFORM
 }

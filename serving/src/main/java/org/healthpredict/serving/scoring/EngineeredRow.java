@@ -13,7 +13,7 @@ import org.healthpredict.core.features.PriorVisits;
 
 /**
  * {@link EngineeredFeatures} for one record: the very functions the Spark stage wraps in UDFs
- * (DESIGN principle 2), called on the record's slots and writing the same twelve columns.
+ * (feature logic is written once: docs/architecture.md), called on the record's slots and writing the same twelve columns.
  */
 final class EngineeredRow implements RowStage {
 

@@ -28,8 +28,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * The harness behind {@code make bench-serving-jmh}: fits the benchmark's models once (each family
- * with the project's default hyperparameters on the sample split's train part, and the reference
- * forest of the issue, 100 trees of depth 8 on the whole sample), saves them with the test
+ * with the project's default hyperparameters on the sample split's train part, and a reference
+ * forest, 100 trees of depth 8 on the whole sample), saves them with the test
  * encounters, runs {@link RowScorerBenchmark} and prints microseconds per record with Spark's
  * figure from the same run and the ratio. Usage: {@code RowScorerBench <output dir>}.
  */

@@ -89,7 +89,7 @@ public class RowScorerBenchmark {
     return scorer.probability(records[nextRecord()]);
   }
 
-  /** Spark's own per-vector method, the figure the issue quotes (37 µs for the reference forest). */
+  /** Spark's own per-vector method: the peer the row scorer is measured against. */
   @Benchmark
   public double sparkPredictProbability() {
     return sparkClassifier.predictProbability(vectors[nextRecord()]).apply(1);
