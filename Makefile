@@ -42,7 +42,7 @@ test-java:
 test-python: venv deploy-tools images-test
 	@if compgen -G "python/tests/test_*.py" >/dev/null; then $(VENV)/bin/pytest -q python/tests; else echo "no Python tests yet"; fi
 
-# Deployment tools (README "Deploy"), built with Go from the Go module proxy into a project-local folder.
+# Deployment tools (docs/deploy.md), built with Go from the Go module proxy into a project-local folder.
 TOOLS := .tools/bin
 KUSTOMIZE_VERSION := v5.7.1
 KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)
@@ -67,7 +67,7 @@ $(TOOLS)/monitoring-check: $(wildcard k8s/tools/monitoring-check/*.go) k8s/tools
 $(TOOLS)/tofu: iac/tools/go.mod iac/tools/go.sum
 	cd iac/tools && go build -o $(abspath $@) github.com/opentofu/opentofu/cmd/tofu
 
-# Container images with Jib (no Docker daemon; README "Deploy"). Their configuration is in serving/pom.xml,
+# Container images with Jib (no Docker daemon; docs/deploy.md). Their configuration is in serving/pom.xml,
 # jobs/pom.xml and the parent pom's pluginManagement; this passes the base, the name and the commit.
 # JIB_GOAL=build pushes to IMAGE_REGISTRY (CI: ECR); JIB_GOAL=buildTar writes <module>/target/jib-image.tar.
 # IMAGE_BASE is a maintained JRE image from a registry; images-test uses a local tar:// base instead.
@@ -151,7 +151,7 @@ demo: venv build mlflow-start ## split, short ASHA sweep, register behind the ga
 serve: build mlflow-start ## run the scoring service on models:/$(DEMO_MODEL)@champion (port 8080; Ctrl-C drains and stops)
 	MLFLOW_TRACKING_URI=$(MLFLOW_URI) MODEL_URI=$${MODEL_URI:-models:/$(DEMO_MODEL)@champion} bin/health-predict-serve
 
-# Airflow with the project's DAGs (README "Orchestration"): state in .airflow/, UI on :$(AIRFLOW_PORT)
+# Airflow with the project's DAGs (docs/airflow.md): state in .airflow/, UI on :$(AIRFLOW_PORT)
 # (8080 is the scoring service's); spark-submit and airflow from the venv.
 AIRFLOW_PORT ?= 8088
 airflow: venv build mlflow-start ## run Airflow standalone with the DAGs of dags/ (UI on :8088, Ctrl-C stops)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Rewrites the README's "## CLI reference" section from the real --help of every command.
+"""Writes docs/cli.md, the CLI reference, from the real --help of every command.
 
 Run after changing any option: `make build && python3 scripts/readme-cli.py`. The test
-python/tests/test_readme_cli.py fails while the section differs from the commands.
+python/tests/test_readme_cli.py fails while the reference differs from the commands.
 """
 import os
 import re
@@ -11,7 +11,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADING = "## CLI reference\n"
+CLI_MD = ROOT / "docs" / "cli.md"
+HEADING = """# CLI reference
+
+Every command's `--help`, exactly as it prints it: `python/tests/test_readme_cli.py` runs each one and
+compares, and `python3 scripts/readme-cli.py` (after `make build`) writes this page again.
+"""
 
 
 def help_of(command):
@@ -39,14 +44,8 @@ def main():
     if len(sys.argv) > 1:
         print(__doc__.strip())
         return
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    start = text.index(HEADING)
-    end = text.find("\n## ", start + len(HEADING))
-    tail = "" if end < 0 else text[end:]
-    readme.write_text(text[:start] + reference() + tail)
-    print("README.md: CLI reference rewritten")
-
+    CLI_MD.write_text(reference())
+    print(f"{CLI_MD.relative_to(ROOT)}: CLI reference rewritten")
 
 if __name__ == "__main__":
     main()

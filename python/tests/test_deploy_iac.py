@@ -3,10 +3,10 @@
 What runs here: `tofu fmt -check` (OpenTofu parses every file; a syntax error or unformatted file fails),
 and static checks on the parsed HCL (python-hcl2): every var./local./module./resource reference is
 declared, variables and outputs are described, the host's user data renders and passes `bash -n`, and
-the buckets, ECR repositories, IAM policies and host follow the rules README "Deploy" states.
+the buckets, ECR repositories, IAM policies and host follow the rules docs/deploy.md states.
 What cannot run here: `tofu init` / `tofu validate` / `plan` need the hashicorp/aws provider binary,
 which comes from the OpenTofu registry (unreachable from these machines) and is too large to build from
-source in CI. `make iac-validate` runs them on a machine that can reach the registry (README "Deploy").
+source in CI. `make iac-validate` runs them on a machine that can reach the registry (docs/deploy.md).
 """
 import re
 import shutil

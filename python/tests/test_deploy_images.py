@@ -3,7 +3,7 @@
 No Docker engine or registry exists here, so the images are built on a JRE base assembled from Debian's
 packages (scripts/jib-base-image.py) and checked the way a runtime would see them:
 - the image config: non-root user, entrypoint, JVM flags, exposed port, environment, labels (version and
-  git commit), and the size budget stated in the README's "Deploy" section;
+  git commit), and the size budget stated in docs/deploy.md;
 - the file system the layers make: the Spark home of the jobs image, passwd entries, permissions;
 - running them: every layer unpacked into a root file system, the entrypoint started with the config's
   user, environment and working directory under chroot (with /proc and /etc/hosts, as a container runtime
@@ -35,7 +35,7 @@ from deploy_support import ROOT
 
 IMAGES = {"serving": ROOT / "serving" / "target" / "jib-image.tar",
           "jobs": ROOT / "jobs" / "target" / "jib-image.tar"}
-README = ROOT / "README.md"
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 SAMPLE = ROOT / "data" / "sample" / "diabetic_data_sample.csv"
 
 
@@ -60,8 +60,8 @@ def git_head() -> str:
 
 
 def size_budget_mb() -> dict[str, int]:
-    """The budgets as the README states them: 'Size budget ... serving ≤ N MB, jobs ≤ M MB'."""
-    line = next(l for l in README.read_text().splitlines() if "Size budget" in l)
+    """The budgets as docs/deploy.md states them: 'Size budget ... serving ≤ N MB, jobs ≤ M MB'."""
+    line = next(l for l in DEPLOY_DOC.read_text().splitlines() if "Size budget" in l)
     return {name: int(re.search(rf"{name}[^0-9]*≤\s*(\d+)\s*MB", line).group(1)) for name in IMAGES}
 
 
@@ -218,7 +218,7 @@ def test_images_fit_the_size_budget_in_the_readme(image):
     budget = size_budget_mb()[name]
     compressed = img.path.stat().st_size / 1e6
     print(f"{name}: {compressed:.0f} MB compressed (budget {budget} MB), {img.unpacked_bytes() / 1e6:.0f} MB unpacked")
-    assert compressed <= budget, f"{name} image is {compressed:.0f} MB, over the README's budget of {budget} MB"
+    assert compressed <= budget, f"{name} image is {compressed:.0f} MB, over the budget in docs/deploy.md of {budget} MB"
 
 
 def test_serving_file_system():

@@ -18,7 +18,7 @@ from deploy_support import (ROOT, is_hashed_name, key_of, kustomize_build, monit
 OVERLAYS = ["minikube", "eks"]
 MONITORING = "monitoring.coreos.com/v1"
 SERVING_METRICS = ROOT / "serving/src/main/java/org/healthpredict/serving/metrics/ServingMetrics.java"
-# The settings ServingMain reads from its environment (README "Scoring service").
+# The settings ServingMain reads from its environment (docs/serving.md).
 SERVING_ENV = {"MLFLOW_TRACKING_URI", "MODEL_URI", "PORT", "API_KEYS", "ADMIN_API_KEYS", "CHALLENGER_URI",
                "CHALLENGER_SHARE", "AB_MODE", "RELOAD_POLL_SECONDS", "MAX_BATCH_RECORDS", "MAX_BODY_BYTES"}
 
@@ -136,7 +136,7 @@ def test_configuration_reaches_the_pods(overlay):
     if name == "minikube":
         assert secret is not None and refs["Secret"] == secret["metadata"]["name"]
         assert set(secret["data"]) == {"API_KEYS", "ADMIN_API_KEYS"}
-    else:  # created out of band on EKS (README "Deploy"), so no key ever sits in git
+    else:  # created out of band on EKS (docs/deploy.md), so no key ever sits in git
         assert secret is None and refs["Secret"] == "health-predict-serving-secrets"
 
 

@@ -1,4 +1,4 @@
-"""The README's CLI reference is the real --help output of every command, so docs cannot drift from code.
+"""The CLI reference (docs/cli.md) is the real --help output of every command, so docs cannot drift from code.
 
 Each section headed "#### `bin/<launcher> [subcommand] --help`" must hold, in its code block, exactly what
 that command prints. Regenerate them all with `python3 scripts/readme-cli.py` after `make build`.
@@ -15,7 +15,7 @@ SECTION = re.compile(r"^#### `(bin/[^`]+ --help)`\n\n```\n(.*?)```", re.MULTILIN
 
 
 def sections():
-    return SECTION.findall((ROOT / "README.md").read_text())
+    return SECTION.findall((ROOT / "docs" / "cli.md").read_text())
 
 
 def test_the_reference_covers_every_subcommand():
@@ -25,7 +25,7 @@ def test_the_reference_covers_every_subcommand():
     assert listed, top.stdout
     expected = {f"bin/health-predict {c} --help" for c in listed} | {"bin/health-predict --help",
                                                                        "bin/health-predict-serve --help"}
-    assert expected - documented == set(), "README lacks --help sections"
+    assert expected - documented == set(), "docs/cli.md lacks --help sections"
 
 
 @pytest.mark.parametrize("command,documented", sections(), ids=[c for c, _ in sections()])
@@ -35,4 +35,4 @@ def test_each_section_is_the_commands_help(command, documented):
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR")}
     out = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == documented.strip(), f"README section for `{command}` is stale; run python3 scripts/readme-cli.py"
+    assert out.stdout.strip() == documented.strip(), f"docs/cli.md section for `{command}` is stale; run python3 scripts/readme-cli.py"

@@ -82,8 +82,8 @@ def _recorded(client, parent):
         tags = {k: v for k, v in child.data.tags.items() if k.startswith("health_predict.")}
         trials[int(tags["health_predict.trial_id"])] = (child.info.status, child.data.params, tags, history)
     params = {k: v for k, v in sweep.data.params.items() if k not in {"data"}}
-    # Spark names the part files of a saved model with a fresh UUID each time.
-    artifacts = sorted(re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "<uuid>", p)
+    # Spark names a saved model's part files and stage folders with fresh random ids each time.
+    artifacts = sorted(re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|(?<=_)[0-9a-f]{12}\b", "<id>", p)
                        for p in _artifact_paths(client, parent))
     return sweep.info.status, params, trials, artifacts
 
