@@ -100,9 +100,9 @@ class TrainCommandTest {
   @Test
   void unreachableTrackingServerFailsNamingIt() {
     SplitCommandTest.Captured run = SplitCommandTest.capture(() -> HealthPredictCli.execute("train",
-        "--data", split, "--model", "lr", "--tracking-uri", "http://127.0.0.1:9"));
+        "--data", split, "--model", "lr", "--tracking-uri", "http://127.0.0.1:9", "--tracking-retry", "0"));
     assertThat(run.exit()).isEqualTo(HealthPredictCli.EXIT_FAILED);
-    assertThat(run.err()).contains("http://127.0.0.1:9");
+    assertThat(run.err()).contains("cannot reach the MLflow tracking server at http://127.0.0.1:9");
   }
 
   private static Map<String, String> keyValues(JsonNode array) {
