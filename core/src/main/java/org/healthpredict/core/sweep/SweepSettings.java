@@ -1,6 +1,7 @@
 package org.healthpredict.core.sweep;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -63,6 +64,17 @@ public record SweepSettings(
     return new SweepSettings(SweepMetric.ROC_AUC, true, 3, 1, AshaConfig.Promotion.PAPER, maxTrials, timeBudget,
         maxConcurrent, seed, new FoldSchedule(5, FoldSchedule.Policy.GROW), SamplerKind.TPE, 10, true,
         WinnerRule.ONE_STANDARD_ERROR, null);
+  }
+
+  /**
+   * ASHA's settings for a sweep that starts at {@code start}: the time budget, if any, ends at
+   * {@code start} plus the budget. The caller reads {@code start} from the same clock the scheduler
+   * compares the deadline with, so a test's clock governs both.
+   */
+  public AshaConfig ashaConfig(Instant start) {
+    AshaConfig c = maximize ? AshaConfig.maximize(maxTrials) : AshaConfig.minimize(maxTrials);
+    c = c.withEta(eta).withBrackets(brackets).withPromotion(promotion);
+    return timeBudget == null ? c : c.withDeadline(start.plus(timeBudget));
   }
 
   /** Parameters of the sweep as logged on its MLflow parent run. */
