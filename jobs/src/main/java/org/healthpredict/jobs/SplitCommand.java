@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
             + "are excluded; malformed lines go to 'rejected' with their reason.",
         "",
         "Output under --output: initial/{train,validation,test}, future, excluded (Parquet), "
-            + "rejected (JSON lines), manifest.json."
+            + "rejected (JSON lines), manifest.json. An output that already holds a split of the same input "
+            + "(same files and SHA-256) with the same options is left as it is (again=true), so a retried "
+            + "task changes nothing."
     })
 final class SplitCommand implements Callable<Integer> {
 
@@ -32,7 +34,7 @@ final class SplitCommand implements Callable<Integer> {
   String input;
 
   @Option(names = "--output", required = true, paramLabel = "URI",
-      description = "Output directory; replaced atomically if it exists.")
+      description = "Output directory; replaced atomically if it holds anything but this very split.")
   String output;
 
   @Option(names = "--initial-fraction", defaultValue = "0.2", paramLabel = "F",
@@ -54,12 +56,13 @@ final class SplitCommand implements Callable<Integer> {
   public Integer call() {
     SplitOptions options = new SplitOptions(initialFraction, train, validation, seed);
     SparkSession spark = SparkSessions.getOrCreate("health-predict split");
-    SplitManifest m;
+    SplitRunner.Split split;
     try {
-      m = new SplitRunner(spark, line -> System.out.println("split: " + line)).run(input, output, options);
+      split = new SplitRunner(spark, line -> System.out.println("split: " + line)).split(input, output, options);
     } catch (MissingColumnsException e) {
       throw new InvalidInputException(e.getMessage(), e);
     }
+    SplitManifest m = split.manifest();
     var c = m.counts();
     m.parts().forEach((name, p) -> System.out.printf("split: %-10s %8d rows %7d patients  positive rate %.3f  -> %s%n",
         name, p.rows(), p.patients(), p.positiveRate(), p.path()));
@@ -67,8 +70,8 @@ final class SplitCommand implements Callable<Integer> {
       System.out.println("split: rejected " + c.rejected() + " line(s), e.g.:");
       m.rejectionSamples().forEach(s -> System.out.println("split:   " + s));
     }
-    System.out.printf("split: OK read=%d accepted=%d rejected=%d excluded=%d initial=%d future=%d output=%s%n",
-        c.linesRead(), c.accepted(), c.rejected(), c.excludedTerminal(), c.initial(), c.future(), output);
+    System.out.printf("split: OK read=%d accepted=%d rejected=%d excluded=%d initial=%d future=%d again=%s output=%s%n",
+        c.linesRead(), c.accepted(), c.rejected(), c.excludedTerminal(), c.initial(), c.future(), split.again(), output);
     return HealthPredictCli.EXIT_OK;
   }
 }

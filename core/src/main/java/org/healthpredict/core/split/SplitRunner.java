@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -38,6 +39,11 @@ import org.healthpredict.core.storage.HadoopFiles;
  * <p>Output layout under the output URI: {@code initial/train}, {@code initial/validation},
  * {@code initial/test}, {@code future}, {@code excluded} (Parquet), {@code rejected} (JSON lines:
  * source_file, line, rejection_reason) and {@code manifest.json}.
+ *
+ * <p>Splitting is idempotent: when the output already holds a split of the same input (the same
+ * files with the same SHA-256), with the same options and schema version, it is left as it is, so a
+ * retried task neither rewrites the parts under a reader nor changes the manifest. The output is
+ * committed whole, so a manifest there means every part is there.
  */
 public final class SplitRunner {
 
@@ -66,11 +72,47 @@ public final class SplitRunner {
     return paths;
   }
 
+  /** What a split produced; {@code again} when the output already held it and was left untouched. */
+  public record Split(SplitManifest manifest, boolean again) {}
+
   public SplitManifest run(String inputUri, String outputUri, SplitOptions options) {
+    return split(inputUri, outputUri, options).manifest();
+  }
+
+  public Split split(String inputUri, String outputUri, SplitOptions options) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     RawReader.RawInput input = RawReader.read(spark, inputUri);
     progress.accept("reading " + input.files().size() + " file(s) from " + inputUri);
     String checksum = HadoopFiles.sha256(hadoop, input.files());
+    Optional<SplitManifest> done = existing(hadoop, outputUri, inputUri, input.files(), checksum, options);
+    if (done.isPresent()) {
+      progress.accept(outputUri + " already holds this split of the same input (sha256 " + checksum.substring(0, 16)
+          + "…, made " + done.get().createdAt() + "); left as it is");
+      return new Split(done.get(), true);
+    }
+    return new Split(write(hadoop, input, inputUri, outputUri, options, checksum), false);
+  }
+
+  /** The manifest at the output if it records a split of exactly this input, options and schema. */
+  private static Optional<SplitManifest> existing(Configuration hadoop, String outputUri, String inputUri,
+      List<String> files, String checksum, SplitOptions options) {
+    String manifestUri = outputUri.replaceAll("/+$", "") + "/" + SplitManifest.FILE_NAME;
+    if (!HadoopFiles.exists(hadoop, manifestUri)) {
+      return Optional.empty();
+    }
+    SplitManifest m;
+    try {
+      m = SplitManifest.fromJson(HadoopFiles.readString(hadoop, manifestUri));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();  // not ours or unreadable: split again, replacing it
+    }
+    boolean same = m.schemaVersion() == RawSchema.VERSION && m.input() != null && inputUri.equals(m.input().uri())
+        && files.equals(m.input().files()) && checksum.equals(m.input().sha256()) && options.equals(m.options());
+    return same ? Optional.of(m) : Optional.empty();
+  }
+
+  private SplitManifest write(Configuration hadoop, RawReader.RawInput input, String inputUri, String outputUri,
+      SplitOptions options, String checksum) {
 
     // Parsed once, reused by the counting, cut-off and writing passes.
     Dataset<Row> parsed = input.parsed().persist(StorageLevel.MEMORY_AND_DISK());
