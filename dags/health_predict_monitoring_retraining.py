@@ -1,7 +1,8 @@
 """health_predict_monitoring_retraining: the next batch of future data → drift check → retrain on drift.
 
-Each run cuts one batch with `next-batch` (its cursor is a durable JSON document, so a retried or
-crashed run cuts the same rows again and no batch is skipped or repeated), checks it for drift
+Each run cuts one batch with `next-batch` (its cursor is a durable JSON document, so a crashed run
+cuts the same rows again and no batch is skipped or repeated; the batch is recorded under the DAG
+run's id, so a retried or cleared task gets its run's batch again and never moves the cursor twice), checks it for drift
 against the reference with `drift`, and on DRIFT_DETECTED triggers health_predict_training on the
 existing split plus every batch cut so far (reference + accumulated batches).
 
@@ -74,7 +75,9 @@ with DAG(
     next_batch = JobSubmitOperator(
         task_id="next_batch", job="next-batch",
         job_args=["--future", _plan("future"), "--batch-size", "{{ params.batch_size }}",
-                  "--state", _plan("cursor"), "--out", _plan("batches")])
+                  "--state", _plan("cursor"), "--out", _plan("batches"),
+                  # One batch per DAG run: a retry of this task after the job succeeded gets the same batch.
+                  "--key", "{{ run_id }}"])
 
     @task.branch
     def check_more_data(batch: dict) -> str:

@@ -2,18 +2,26 @@
 
 The future slice is made for the test (dag_support.drifted_future): one batch resampled from the
 reference (no drift), then one batch with drift injected into every feature. The DAG runs once per
-batch: batch 1 ends at no_drift, batch 2 finds DRIFT_DETECTED and triggers health_predict_training
+batch: batch 1 ends at no_drift (and its next_batch task, run again as a retry would, gets batch 1
+again without moving the cursor), batch 2 finds DRIFT_DETECTED and triggers health_predict_training
 with the split and both batches, and a third run finds NO_MORE_DATA.
 
 `airflow dags test` runs one DAG without a scheduler, so the triggered training run stays queued in
 the metadata DB; the test then plays the scheduler: it runs the training DAG for that queued run's
 logical date and conf (`dags test` replaces the queued run with the one it executes) and checks that
 the sweep trained on the accumulated data."""
+import json
+
+import pyarrow.parquet as pq
 from mlflow import MlflowClient
 
 from dag_support import MECHANICS_ONLY, MODEL, TINY_SPACE, drifted_future
 
 BATCH = 600
+
+
+def _ids(path):
+    return pq.read_table(path, columns=["encounter_id"]).column("encounter_id").to_pylist()
 
 
 def test_monitoring_finds_injected_drift_retrains_on_accumulated_batches_then_runs_out(airflow, trained, tmp_path):
@@ -35,6 +43,17 @@ def test_monitoring_finds_injected_drift_retrains_on_accumulated_batches_then_ru
                             "drift_check": "success", "check_drift": "success", "no_drift": "success",
                             "no_more_data": "skipped", "training_data": "skipped", "trigger_retraining": "skipped"}
     assert airflow.runs("health_predict_training")[-1]["run_id"] == trained.run.run_id, "nothing triggered yet"
+
+    # Airflow retries next_batch of that run after the job had succeeded: the run's batch again, the cursor
+    # recorded it once (under the run id) and stays at batch 1, so the next run still gets batch 2.
+    cursor = json.loads((batches / "cursor.json").read_text())
+    assert [(b["id"], b["key"]) for b in cursor["batches"]] == [(1, first.run_id)]
+    rows = _ids(batches / "batch-00001")
+    retried = airflow.task_test(first, "next_batch", variables=variables)
+    assert retried.states["next_batch"] == "success"
+    assert retried.xcoms["next_batch"]["fields"] == {**first.xcoms["next_batch"]["fields"], "again": "true"}
+    assert json.loads((batches / "cursor.json").read_text()) == cursor
+    assert _ids(batches / "batch-00001") == rows
 
     second = airflow.dags_test(dag, conf, variables=variables)
     assert second.state == "success", f"{second}\n{second.output[-6000:]}"

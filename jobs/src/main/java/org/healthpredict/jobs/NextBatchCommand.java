@@ -1,5 +1,6 @@
 package org.healthpredict.jobs;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Option;
         "The cursor lives in --state, a small JSON document replaced atomically after the batch is written. "
             + "Re-running after a crash cuts the same rows under the same batch id: no batch is skipped or "
             + "repeated. --batch-id rewrites an earlier batch identically without moving the cursor (for "
-            + "retried scheduler tasks). When the future data is exhausted the last line is NO_MORE_DATA."
+            + "retried scheduler tasks). --key makes a repeated call idempotent: a key already recorded gets "
+            + "its batch again, rewritten identically, and the cursor does not move. When the future data is "
+            + "exhausted the last line is NO_MORE_DATA."
     },
     footer = {"", "Exit codes: 0 a batch was written (last line 'next-batch: OK …') or NO_MORE_DATA, 1 failed, "
         + "2 usage error, 3 invalid input (e.g. the state belongs to other data or another batch size)."})
@@ -49,12 +52,17 @@ final class NextBatchCommand implements Callable<Integer> {
       description = "Cut batch K: an earlier one is rewritten identically; the next one is cut (default: the next).")
   Integer batchId;
 
+  @Option(names = "--key", paramLabel = "KEY",
+      description = "Idempotency key recorded with the batch, e.g. the scheduler's run id: a key already in the "
+          + "cursor gets the batch it cut, rewritten identically, instead of the next one.")
+  String key;
+
   @Override
   public Integer call() {
     SparkSession spark = SparkSessions.getOrCreate("health-predict next-batch");
     BatchCursor cursor = new BatchCursor(spark, line -> System.out.println("next-batch: " + line), pauseForTests());
     BatchCursor.Result result = cursor.next(future, batchSize, state, out,
-        batchId == null ? OptionalInt.empty() : OptionalInt.of(batchId));
+        batchId == null ? OptionalInt.empty() : OptionalInt.of(batchId), Optional.ofNullable(key).filter(k -> !k.isBlank()));
     if (result instanceof BatchCursor.Cut cut) {
       System.out.printf("next-batch: OK batch=%d rows=%d encounter_ids=%d..%d again=%s path=%s%n", cut.batch().id(),
           cut.batch().rows(), cut.batch().firstEncounterId(), cut.batch().lastEncounterId(), cut.again(),

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
@@ -24,6 +25,10 @@ import org.healthpredict.core.storage.ParquetOutput;
  * between leaves the state at the previous batch, so the next call cuts the very same rows again
  * under the same id: nothing is skipped, nothing repeated. Asking for an earlier batch id rewrites
  * that batch from its recorded range, identical, without moving the cursor.
+ *
+ * <p>A caller that may repeat a call which already succeeded (a scheduler retrying or re-running a
+ * task) passes an idempotency key, e.g. its run id: the batch is recorded with the key, and a later
+ * call with the same key gets that batch again (rewritten identically) instead of the next one.
  */
 public final class BatchCursor {
 
@@ -61,6 +66,15 @@ public final class BatchCursor {
    * its recorded range; the next one is cut; a later one would skip batches and is refused).
    */
   public Result next(String futureUri, long batchSize, String stateUri, String outUri, OptionalInt batchId) {
+    return next(futureUri, batchSize, stateUri, outUri, batchId, Optional.empty());
+  }
+
+  /**
+   * As {@link #next(String, long, String, String, OptionalInt)}; with a {@code key} already recorded,
+   * the batch cut under it is rewritten and the cursor stays where it is.
+   */
+  public Result next(String futureUri, long batchSize, String stateUri, String outUri, OptionalInt batchId,
+      Optional<String> key) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
     }
@@ -69,7 +83,12 @@ public final class BatchCursor {
         ? checked(CursorState.fromJson(HadoopFiles.readString(hadoop, stateUri), stateUri), futureUri, batchSize, stateUri)
         : CursorState.start(futureUri, batchSize);
     Dataset<Row> future = read(futureUri);
-    int id = batchId.orElse(state.lastId() + 1);
+    Optional<CursorState.Batch> keyed = key.flatMap(state::batchWithKey);
+    if (keyed.isPresent() && batchId.isPresent() && batchId.getAsInt() != keyed.get().id()) {
+      throw new IllegalArgumentException("key '" + key.get() + "' already cut batch " + keyed.get().id()
+          + " (cursor " + stateUri + "), not batch " + batchId.getAsInt());
+    }
+    int id = keyed.map(CursorState.Batch::id).orElse(batchId.orElse(state.lastId() + 1));
     if (id < 1 || id > state.lastId() + 1) {
       throw new IllegalArgumentException("batch " + id + " cannot be cut: the cursor " + stateUri + " is at batch "
           + state.lastId() + ", so the next is " + (state.lastId() + 1));
@@ -82,7 +101,8 @@ public final class BatchCursor {
         throw new IllegalStateException("batch " + id + " was recorded with " + b.rows() + " rows but the future data "
             + futureUri + " now holds " + rows + " in its range: the future data changed under the cursor");
       }
-      progress.accept("batch " + id + " was cut before; rewritten from its recorded range");
+      progress.accept("batch " + id + " was cut before" + (keyed.isPresent() ? " under key '" + key.get() + "'" : "")
+          + "; rewritten from its recorded range, the cursor stays at batch " + state.lastId());
       return new Cut(b, true);
     }
 
@@ -98,7 +118,7 @@ public final class BatchCursor {
     String path = batchUri(outUri, id);
     progress.accept("cutting batch " + id + ": encounters " + first + ".." + last);
     long rows = write(range(future, first, last), path);
-    CursorState.Batch batch = new CursorState.Batch(id, first, last, rows, path);
+    CursorState.Batch batch = new CursorState.Batch(id, first, last, rows, path, key.orElse(null));
     progress.accept("batch " + id + " written to " + path + "; recording it in the cursor " + stateUri);
     beforeStateCommit.run();
     AtomicFile.replace(hadoop, stateUri, state.with(batch).toJson());

@@ -1,5 +1,6 @@
 package org.healthpredict.core.batch;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +23,9 @@ public record CursorState(int version, String future, long batchSize, List<Batch
 
   public static final int VERSION = 1;
 
+  // A batch cut without a key is written without one, as before keys existed.
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .setSerializationInclusion(JsonInclude.Include.NON_NULL)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /**
@@ -30,8 +33,9 @@ public record CursorState(int version, String future, long batchSize, List<Batch
    *
    * @param id 1 for the first batch
    * @param path where it was written
+   * @param key the caller's idempotency key that cut it (e.g. a scheduler's run id), or null
    */
-  public record Batch(int id, long firstEncounterId, long lastEncounterId, long rows, String path) {}
+  public record Batch(int id, long firstEncounterId, long lastEncounterId, long rows, String path, String key) {}
 
   public CursorState {
     batches = List.copyOf(batches);
@@ -47,6 +51,11 @@ public record CursorState(int version, String future, long batchSize, List<Batch
 
   public int lastId() {
     return last().map(Batch::id).orElse(0);
+  }
+
+  /** The batch first cut under this idempotency key, if any. */
+  public Optional<Batch> batchWithKey(String key) {
+    return batches.stream().filter(b -> key.equals(b.key())).findFirst();
   }
 
   public Optional<Batch> batch(int id) {
