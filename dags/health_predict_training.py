@@ -106,9 +106,15 @@ with DAG(
 
     @task.branch
     def check_promotion(register_result: dict, **context) -> str:
-        decision = register_result["fields"].get("decision")
-        print(f"register decision: {decision}; deploy on promotion: {context['params']['deploy']}")
-        return "trigger_deployment" if decision == "PROMOTED" and context["params"]["deploy"] else "skip_deployment"
+        fields = register_result["fields"]
+        decision = fields.get("decision")
+        # A retried register reports its run's earlier decision (again=true), by then perhaps superseded:
+        # only a version that is champion now is deployed.
+        champion_now = fields.get("champion") == fields.get("version")
+        print(f"register decision: {decision} (champion now: {fields.get('champion')}); "
+              f"deploy on promotion: {context['params']['deploy']}")
+        promoted = decision == "PROMOTED" and champion_now
+        return "trigger_deployment" if promoted and context["params"]["deploy"] else "skip_deployment"
 
     trigger_deployment = TriggerDagRunOperator(
         task_id="trigger_deployment",

@@ -1,4 +1,5 @@
 """Shared fixtures: a real MLflow tracking server on a free loopback port, and the jobs launcher."""
+import json
 import os
 import socket
 import subprocess
@@ -82,3 +83,14 @@ def run_job(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         raise RuntimeError("jobs jar not built; run `make build` first")
     return subprocess.run([str(JOBS), *args], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=900)
+
+
+def audit_entries(client, model: str) -> list[dict]:
+    """The model's registry audit log (`register`, `approve`, `rollback` decisions), oldest first; [] if none."""
+    experiment = client.get_experiment_by_name("health-predict-registry")
+    runs = [] if experiment is None else client.search_runs(
+        [experiment.experiment_id], f"tags.`health_predict.audit_model` = '{model}'", order_by=["attributes.start_time ASC"])
+    if not runs:
+        return []
+    with open(client.download_artifacts(runs[0].info.run_id, f"audit/{model}.jsonl")) as f:
+        return [json.loads(line) for line in f if line.strip()]

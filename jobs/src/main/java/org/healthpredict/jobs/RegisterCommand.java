@@ -26,7 +26,11 @@ import picocli.CommandLine.Option;
             + "'champion'; the old one becomes 'previous') only if it beats the champion's metric by at least "
             + "--margin, meets every floor (by default also ROC-AUC clearly above chance and PR-AUC above the positive "
             + "rate) and beats an untuned logistic regression fitted on the same rows (--baseline); otherwise it stays registered, not promoted, with the reason "
-            + "on the version and in the audit log."
+            + "on the version and in the audit log.",
+        "",
+        "One version per run: registering a run again (a retried task) finds its version; a complete decision "
+            + "is reported again (again=true) and nothing moves, a decision cut short by a crash is finished, "
+            + "an undecided version is decided."
     })
 final class RegisterCommand implements Callable<Integer> {
 
@@ -84,11 +88,10 @@ final class RegisterCommand implements Callable<Integer> {
     try (Tracking t = tracking.connect(spark)) {
       RegisterRunner.Outcome o = new RegisterRunner(spark, line -> System.out.println("register: " + line))
           .run(runId, new RegisterRunner.Options(name, gate, requireApproval, actor.actor, untuned, chanceFloors), t);
-      String verdict = o.pending() ? "PENDING_APPROVAL" : o.decision().promotes() ? "PROMOTED" : "REJECTED";
-      System.out.println("register: " + o.decision().reason());
-      System.out.printf("register: OK name=%s version=%s decision=%s champion=%s test_roc_auc=%.4f test_pr_auc=%.4f%n",
-          name, o.version().version(), verdict, o.audit().championAfter() == null ? "none" : o.audit().championAfter(),
-          o.test().rocAuc(), o.test().prAuc());
+      System.out.println("register: " + o.reason());
+      System.out.printf("register: OK name=%s version=%s decision=%s champion=%s test_roc_auc=%.4f test_pr_auc=%.4f"
+              + " again=%s%n", name, o.version().version(), o.verdict(), o.champion() == null ? "none" : o.champion(),
+          o.testRocAuc(), o.testPrAuc(), o.again());
     }
     return HealthPredictCli.EXIT_OK;
   }

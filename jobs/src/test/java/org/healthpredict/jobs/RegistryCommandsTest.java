@@ -61,6 +61,9 @@ class RegistryCommandsTest {
     // The same strength as L2 only shrinks them: the ranking survives (test PR-AUC 0.152 on the sample).
     String weak = train("lr", "regParam=1000", "elasticNetParam=1");
     String strong = train("lr", "regParam=1000", "elasticNetParam=0");
+    // One version per run: the later, new decisions need runs of their own (the same models fitted again).
+    String weakAgain = train("lr", "regParam=1000", "elasticNetParam=1");
+    String strongAgain = train("lr", "regParam=1000", "elasticNetParam=0");
 
     SplitCommandTest.Captured first = cli("register", "--run", weak, "--name", MODEL, MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
     assertThat(first.out()).as(first.err()).contains("version=1 decision=PROMOTED champion=1");
@@ -70,7 +73,12 @@ class RegistryCommandsTest {
     assertThat(better.out()).as(better.err()).contains("version=2 decision=PROMOTED champion=2");
     assertThat(aliases()).containsEntry("champion", "2").containsEntry("previous", "1");
 
-    SplitCommandTest.Captured worse = cli("register", "--run", weak, "--name", MODEL, MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
+    // Registering a run again (a retried task) finds its version: its decision stands and nothing moves.
+    SplitCommandTest.Captured repeated = cli("register", "--run", weak, "--name", MODEL, MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
+    assertThat(repeated.out()).as(repeated.err()).contains("version=1 decision=PROMOTED champion=2 ").contains("again=true");
+    assertThat(aliases()).containsEntry("champion", "2").containsEntry("previous", "1");
+
+    SplitCommandTest.Captured worse = cli("register", "--run", weakAgain, "--name", MODEL, MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
     assertThat(worse.out()).as(worse.err()).contains("version=3 decision=REJECTED champion=2");
     assertThat(aliases()).containsEntry("champion", "2");
     Map<String, String> v3 = versionTags("3");
@@ -81,7 +89,7 @@ class RegistryCommandsTest {
     assertThat(rollback.out()).as(rollback.err()).contains("rollback: OK name=" + MODEL + " champion=1 previous=2");
     assertThat(aliases()).containsEntry("champion", "1").containsEntry("previous", "2");
 
-    SplitCommandTest.Captured held = cli("register", "--run", strong, "--name", MODEL, "--require-approval", MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
+    SplitCommandTest.Captured held = cli("register", "--run", strongAgain, "--name", MODEL, "--require-approval", MECHANICS_ONLY[0], MECHANICS_ONLY[1], MECHANICS_ONLY[2]);
     assertThat(held.out()).as(held.err()).contains("version=4 decision=PENDING_APPROVAL");
     assertThat(aliases()).containsEntry("champion", "1");
     SplitCommandTest.Captured notPending = cli("approve", "--name", MODEL, "--version", "3");

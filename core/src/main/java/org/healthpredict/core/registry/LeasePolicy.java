@@ -27,10 +27,18 @@ public record LeasePolicy(String owner, Duration ttl, Duration settle, Duration 
     }
   }
 
-  /** A fresh owner for this process, a 60 s lease, 500 ms settle, waiting up to 90 s. */
+  /**
+   * Environment variable: seconds a lease lasts, i.e. how long a promoter that died holding it blocks
+   * the others (default 60). A test that kills promoters on purpose shortens it.
+   */
+  public static final String TTL_ENV = "HP_PROMOTION_LEASE_TTL";
+
+  /** A fresh owner for this process, a 60 s lease ({@value #TTL_ENV}), 500 ms settle, waiting up to 90 s. */
   public static LeasePolicy defaults() {
-    return new LeasePolicy(uniqueOwner(), Duration.ofSeconds(60), Duration.ofMillis(500),
-        Duration.ofSeconds(90));
+    String ttl = System.getenv(TTL_ENV);
+    return new LeasePolicy(uniqueOwner(),
+        ttl == null || ttl.isBlank() ? Duration.ofSeconds(60) : Duration.ofMillis(Math.round(Double.parseDouble(ttl) * 1000)),
+        Duration.ofMillis(500), Duration.ofSeconds(90));
   }
 
   /** {@code <host>/<pid>/<random>}: unique even for two promoters in one JVM. */

@@ -47,6 +47,8 @@ public final class ModelRegistry {
   /** Names go into search filters and artifact paths; quotes or slashes would change their meaning. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]*");
+  /** Run ids go into a search filter too. */
+  private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9_-]+");
   private static final int SEARCH_PAGE_SIZE = 1000;
   private static final Duration READY_POLL = Duration.ofMillis(250);
 
@@ -213,6 +215,18 @@ public final class ModelRegistry {
   public List<ModelVersion> versions(String name) {
     checkName(name);
     return searchVersions("name = '" + name + "'");
+  }
+
+  /**
+   * The versions of the model registered from the run, oldest first: MLflow stores the run id with
+   * the version when it creates it, so a version whose creator died right after is found as well.
+   */
+  public List<ModelVersion> versionsOfRun(String name, String runId) {
+    checkName(name);
+    if (runId == null || !RUN_ID.matcher(runId).matches()) {
+      throw new IllegalArgumentException("'" + runId + "' is not an MLflow run id");
+    }
+    return searchVersions("name = '" + name + "' and run_id = '" + runId + "'");
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.healthpredict.core.testhook.PausePoint;
 import org.healthpredict.core.tracking.TrackingException;
 
 /**
@@ -32,6 +33,12 @@ import org.healthpredict.core.tracking.TrackingException;
  *
  * <p><b>Stages.</b> Deprecated in MLflow 3; set best-effort (Production / Archived) and never fail a
  * promotion.
+ *
+ * <p><b>A decider killed part-way.</b> A decision is done in an order that a retry can finish: the
+ * aliases (the commit point of a promotion), the old champion's tags and the stages, the audit line,
+ * and last the version's own decision tags, so a version with a {@value #DECISION_TAG} tag is decided
+ * completely. {@link #completeInterrupted} finishes what a killed decider left: the bookkeeping of a
+ * promotion whose champion alias had moved, or the tags of a decision already in the audit log.
  */
 public final class Promotion {
 
@@ -47,6 +54,14 @@ public final class Promotion {
   public static final String NO_CHAMPION = "none";
   /** The prefix of run metrics recorded in the audit log when no gate decision supplies them. */
   public static final String TEST_METRIC_PREFIX = "test_";
+  /** Pause point (see {@link PausePoint}): the champion alias moved, nothing else recorded yet. */
+  public static final String PAUSE_CHAMPION_MOVED = "promotion:champion-moved";
+
+  /** How a rejection for a lost race starts its reason: such a version is decided again. */
+  public static final String CONFLICT_PREFIX = "conflict:";
+  /** The audit actions that decide a candidate, and the decision tag each leaves on it. */
+  private static final Map<AuditAction, String> DECISIONS = Map.of(AuditAction.PROMOTED, "promoted",
+      AuditAction.REJECTED, "rejected", AuditAction.PENDING, "pending");
 
   private static final ConcurrentHashMap<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
@@ -82,9 +97,10 @@ public final class Promotion {
     }
     return exclusively(model, lease -> {
       Optional<String> champion = registry.requireModel(model).alias(CHAMPION);
-      registry.setVersionTags(model, version, decisionTags("rejected", decision.reason(), actor));
-      return audit.append(entry(AuditAction.REJECTED, model, version, champion, champion, actor,
+      AuditEntry entry = audit.append(entry(AuditAction.REJECTED, model, version, champion, champion, actor,
           decision.championMetrics(), decision.candidateMetrics(), decision.reason()));
+      registry.setVersionTags(model, version, decisionTags("rejected", decision.reason(), actor));
+      return entry;
     });
   }
 
@@ -109,12 +125,10 @@ public final class Promotion {
     return exclusively(model, lease -> {
       registry.version(model, version);
       Optional<String> champion = registry.requireModel(model).alias(CHAMPION);
-      Map<String, String> tags = decisionTags("pending", reason, actor);
-      tags.put(APPROVAL_TAG, "pending");
-      tags.put(EXPECTED_CHAMPION_TAG, expectedChampion.orElse(NO_CHAMPION));
-      registry.setVersionTags(model, version, tags);
-      return audit.append(entry(AuditAction.PENDING, model, version, champion, champion, actor,
+      AuditEntry entry = audit.append(entry(AuditAction.PENDING, model, version, champion, champion, actor,
           runMetrics(model, champion), runMetrics(model, Optional.of(version)), reason));
+      registry.setVersionTags(model, version, pendingTags(reason, actor, expectedChampion));
+      return entry;
     });
   }
 
@@ -199,25 +213,78 @@ public final class Promotion {
     Map<String, Double> after = candidateMetrics != null ? candidateMetrics
         : runMetrics(model, Optional.of(version));
     if (!current.equals(expectedChampion)) {
-      String why = "conflict: the decision assumed champion " + describe(expectedChampion)
+      String why = CONFLICT_PREFIX + " the decision assumed champion " + describe(expectedChampion)
           + " but the champion is now " + describe(current) + "; nothing was moved, decide again";
-      registry.setVersionTags(model, version, decisionTags("rejected", why, actor));
       audit.append(entry(AuditAction.REJECTED, model, version, current, current, actor, before,
           after, why));
+      registry.setVersionTags(model, version, decisionTags("rejected", why, actor));
       throw new PromotionConflictException("cannot "
           + (action == AuditAction.APPROVED ? "approve" : "promote") + " version " + version + " of model '" + model + "': " + why);
     }
     lease.ensureHeld(leasePolicy.settle());
     current.ifPresent(old -> registry.setAlias(model, PREVIOUS, old));
     registry.setAlias(model, CHAMPION, version);
+    PausePoint.reach(PAUSE_CHAMPION_MOVED);
     verify(model, version, current);
-    registry.setVersionTags(model, version, decisionTags(action.jsonName(), reason, actor));
-    current.ifPresent(old -> registry.setVersionTags(model, old, decisionTags("superseded",
+    return recordPromotion(model, version, current, action, reason, actor, before, after);
+  }
+
+  /** Everything after the aliases, in the order {@link #completeInterrupted} relies on: the version's tags last. */
+  private AuditEntry recordPromotion(String model, String version, Optional<String> old, AuditAction action,
+      String reason, String actor, Map<String, Double> before, Map<String, Double> after) {
+    old.ifPresent(o -> registry.setVersionTags(model, o, decisionTags("superseded",
         "superseded by version " + version + ": " + reason, actor)));
     registry.transitionStage(model, version, ModelRegistry.Stage.PRODUCTION);
-    current.ifPresent(old -> registry.transitionStage(model, old, ModelRegistry.Stage.ARCHIVED));
-    return audit.append(entry(action, model, version, current, Optional.of(version), actor, before,
+    old.ifPresent(o -> registry.transitionStage(model, o, ModelRegistry.Stage.ARCHIVED));
+    AuditEntry entry = audit.append(entry(action, model, version, old, Optional.of(version), actor, before,
         after, reason));
+    registry.setVersionTags(model, version, decisionTags(action.jsonName(), reason, actor));
+    return entry;
+  }
+
+  /**
+   * Whether the version carries a complete decision that stands: its decision tag, written last, is
+   * set, and it is not a conflict (which asks to decide again).
+   */
+  public static boolean decided(ModelVersion version) {
+    Optional<String> decision = version.tag(DECISION_TAG);
+    return decision.isPresent() && !(decision.get().equals("rejected")
+        && version.tag(REASON_TAG).orElse("").startsWith(CONFLICT_PREFIX));
+  }
+
+  /**
+   * Finishes a decision about {@code version} that a process killed part-way left without its
+   * version tags, and returns its audit line; empty when no decision had been made. If the champion
+   * alias points at the version, the promotion happened (the alias is its commit point) and the rest
+   * is recorded: the old champion (alias {@value #PREVIOUS}) superseded, the stages, the audit line
+   * unless it was written, the tags. If the audit log already holds the decision, its tags are set.
+   */
+  public Optional<AuditEntry> completeInterrupted(String model, String version, String actor) {
+    return exclusively(model, lease -> {
+      RegisteredModel current = registry.requireModel(model);
+      Optional<AuditEntry> recorded = audit.entries(model).stream()
+          .filter(e -> version.equals(e.version()) && DECISIONS.containsKey(e.action()))
+          .reduce((first, second) -> second);
+      if (current.alias(CHAMPION).equals(Optional.of(version))) {
+        if (recorded.filter(e -> e.action() == AuditAction.PROMOTED).isPresent()) {
+          registry.setVersionTags(model, version, decisionTags("promoted", recorded.get().reason(), actor));
+          return recorded;
+        }
+        Optional<String> old = current.alias(PREVIOUS).filter(p -> !p.equals(version));
+        lease.ensureHeld(leasePolicy.settle());
+        return Optional.of(recordPromotion(model, version, old, AuditAction.PROMOTED,
+            "promoted by a decider that died before recording it: the champion alias had already moved"
+                + " to this version", actor, runMetrics(model, old), runMetrics(model, Optional.of(version))));
+      }
+      if (recorded.isPresent()) {
+        AuditEntry e = recorded.get();
+        Map<String, String> tags = e.action() == AuditAction.PENDING
+            ? pendingTags(e.reason(), e.actor(), e.championBeforeVersion())
+            : decisionTags(DECISIONS.get(e.action()), e.reason(), e.actor());
+        registry.setVersionTags(model, version, tags);
+      }
+      return recorded;
+    });
   }
 
   /** Reads the aliases back: a writer outside the lease may have moved them meanwhile. */
@@ -248,6 +315,13 @@ public final class Promotion {
     } finally {
       lock.unlock();
     }
+  }
+
+  private Map<String, String> pendingTags(String reason, String actor, Optional<String> expectedChampion) {
+    Map<String, String> tags = decisionTags("pending", reason, actor);
+    tags.put(APPROVAL_TAG, "pending");
+    tags.put(EXPECTED_CHAMPION_TAG, expectedChampion.orElse(NO_CHAMPION));
+    return tags;
   }
 
   private Map<String, String> decisionTags(String decision, String reason, String actor) {

@@ -26,6 +26,7 @@ import org.healthpredict.core.registry.PromotionGate;
 import org.healthpredict.core.registry.RegistryException;
 import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.split.SplitRunner;
+import org.healthpredict.core.testhook.PausePoint;
 import org.healthpredict.core.tracking.StoredRun;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
@@ -34,6 +35,11 @@ import org.healthpredict.core.tracking.Tracking;
  * The register job's work: evaluate a run's model on the held-out test split (overall, per subgroup,
  * calibration), write its model card, register it as a new version, and let the gate decide, on the
  * same test rows, whether it replaces the current champion.
+ *
+ * <p>One version per run and model: registering a run again (a retried task, a rerun after a crash)
+ * finds the version made from it. If that version's decision is complete, it is reported again and
+ * nothing moves; if a killed register left it part-decided, the decision is finished
+ * ({@link Promotion#completeInterrupted}); if it was never decided, it is decided now, on that version.
  */
 public final class RegisterRunner {
 
@@ -62,11 +68,39 @@ public final class RegisterRunner {
     }
   }
 
-  /** The registered version, the gate's decision and the audit line that records it. */
-  public record Outcome(ModelVersion version, GateDecision decision, AuditEntry audit, BinaryMetrics test,
-      Optional<String> championBefore, boolean pending) {}
+  /**
+   * The registered version and its decision.
+   *
+   * @param verdict PROMOTED, REJECTED or PENDING_APPROVAL
+   * @param champion the champion when register ended, null if none
+   * @param again whether the version was decided by an earlier register of the same run
+   */
+  public record Outcome(ModelVersion version, String verdict, String reason, String champion, double testRocAuc,
+      double testPrAuc, boolean again) {}
+
+  /** Pause point (see {@link PausePoint}): the version exists, nothing is decided or logged yet. */
+  public static final String PAUSE_VERSION_CREATED = "register:version-created";
 
   public Outcome run(String runId, Options options, Tracking tracking) {
+    ModelRegistry registry = new ModelRegistry(tracking);
+    Promotion promotion = new Promotion(registry, new AuditLog(tracking));
+    registry.ensureRegisteredModel(options.modelName());
+    Optional<ModelVersion> earlier = registry.versionsOfRun(options.modelName(), runId).stream().findFirst();
+    if (earlier.isPresent()) {
+      ModelVersion v = earlier.get();
+      if (Promotion.decided(v)) {
+        progress.accept("run " + runId + " was registered and decided before as version " + v.version()
+            + "; nothing is changed");
+        return settled(registry, tracking, v);
+      }
+      if (promotion.completeInterrupted(options.modelName(), v.version(), options.actor()).isPresent()) {
+        progress.accept("version " + v.version() + " of run " + runId + " was decided by a register that died before"
+            + " recording all of it; the decision is now complete");
+        return settled(registry, tracking, registry.version(options.modelName(), v.version()));
+      }
+      progress.accept("run " + runId + " is version " + v.version() + " already, registered by a register that"
+          + " stopped before deciding; deciding it now");
+    }
     StoredRun run = tracking.runInfo(runId);
     String dataUri = run.params().get("data");
     if (dataUri == null) {
@@ -87,8 +121,6 @@ public final class RegisterRunner {
     progress.accept(String.format("candidate run %s on the test split: roc_auc %.4f pr_auc %.4f (%d rows)", runId,
         metrics.rocAuc(), metrics.prAuc(), metrics.rows()));
 
-    ModelRegistry registry = new ModelRegistry(tracking);
-    registry.ensureRegisteredModel(options.modelName());
     Optional<ModelVersion> champion = registry.versionByAlias(options.modelName(), Promotion.CHAMPION);
     Optional<BinaryMetrics> championMetrics = champion.map(v -> {
       MlflowModel m = loader.fromVersion(v).model();
@@ -106,8 +138,14 @@ public final class RegisterRunner {
     }
     Optional<PromotionGate.Baseline> baseline = options.baseline().evaluate(spark, dataUri, test, testSet, progress);
 
-    ModelVersion version = registry.createVersion(options.modelName(), runId);
-    progress.accept("registered " + options.modelName() + " version " + version.version());
+    ModelVersion version;
+    if (earlier.isPresent()) {
+      version = earlier.get();
+    } else {
+      version = registry.createVersion(options.modelName(), runId);
+      progress.accept("registered " + options.modelName() + " version " + version.version());
+      PausePoint.reach(PAUSE_VERSION_CREATED);
+    }
     GateDecision decision = gate.decide(new Evaluation(testSet, metrics.asMap("test_")),
         championMetrics.map(cm -> new Evaluation(testSet, cm.asMap("test_"))), baseline);
     Optional<String> expected = champion.map(ModelVersion::version);
@@ -116,17 +154,37 @@ public final class RegisterRunner {
         dataUri, manifest, baseline);
     scored.unpersist();
 
-    Promotion promotion = new Promotion(registry, new AuditLog(tracking));
     AuditEntry audit;
-    boolean pending = false;
+    String verdict;
     if (decision.promotes() && options.requireApproval()) {
       audit = promotion.markPending(options.modelName(), version.version(), expected,
           "gate passed (" + decision.reason() + "); waiting for approval", options.actor());
-      pending = true;
+      verdict = PENDING_APPROVAL;
     } else {
       audit = promotion.decide(options.modelName(), version.version(), expected, decision, options.actor());
+      verdict = decision.promotes() ? PROMOTED : REJECTED;
     }
-    return new Outcome(version, decision, audit, metrics, expected, pending);
+    return new Outcome(version, verdict, decision.reason(), audit.championAfter(), metrics.rocAuc(), metrics.prAuc(),
+        false);
+  }
+
+  private static final String PROMOTED = "PROMOTED";
+  private static final String REJECTED = "REJECTED";
+  private static final String PENDING_APPROVAL = "PENDING_APPROVAL";
+
+  /** A decided version as an earlier register left it: verdict and reason from its tags, metrics from its run. */
+  private static Outcome settled(ModelRegistry registry, Tracking tracking, ModelVersion v) {
+    String decision = v.tag(Promotion.DECISION_TAG).orElse("");
+    // Later decisions (superseded, rolled back, restored, approved) replace the tag of a version once promoted.
+    String verdict = switch (decision) {
+      case "rejected" -> REJECTED;
+      case "pending" -> PENDING_APPROVAL;
+      default -> PROMOTED;
+    };
+    Map<String, Double> metrics = tracking.runInfo(v.runId()).metrics();
+    String champion = registry.registeredModel(v.name()).flatMap(m -> m.alias(Promotion.CHAMPION)).orElse(null);
+    return new Outcome(v, verdict, v.tag(Promotion.REASON_TAG).orElse(""), champion,
+        metrics.getOrDefault("test_roc_auc", Double.NaN), metrics.getOrDefault("test_pr_auc", Double.NaN), true);
   }
 
   private static MlflowModel loadCandidate(ModelLoader loader, String runId) {

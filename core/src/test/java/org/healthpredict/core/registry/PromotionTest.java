@@ -205,4 +205,61 @@ class PromotionTest {
     assertThat(fixture.audit.entries(model)).last().extracting(AuditEntry::reason).asString()
         .startsWith("conflict:");
   }
+
+  @Test
+  void aPromotionKilledAfterTheChampionAliasMovedIsRecordedByTheRerunOnce() {
+    String model = RegistryFixture.uniqueModel("killed-promotion");
+    fixture.version(model, 0.20);
+    fixture.version(model, 0.25);
+    gateAndDecide(model, "1", 0.20, Optional.empty());
+    int lines = fixture.audit.entries(model).size();
+    // What a promoter killed right after its alias writes leaves: both aliases moved, nothing recorded.
+    registry.setAlias(model, Promotion.PREVIOUS, "1");
+    registry.setAlias(model, Promotion.CHAMPION, "2");
+    assertThat(Promotion.decided(registry.version(model, "2"))).isFalse();
+
+    Optional<AuditEntry> done = promotion.completeInterrupted(model, "2", "retry");
+
+    assertThat(done).get().extracting(AuditEntry::action, AuditEntry::championBefore, AuditEntry::championAfter)
+        .containsExactly(AuditAction.PROMOTED, "1", "2");
+    assertThat(Promotion.decided(registry.version(model, "2"))).isTrue();
+    assertThat(registry.version(model, "1").tag(Promotion.DECISION_TAG)).contains("superseded");
+    assertThat(fixture.audit.entries(model)).hasSize(lines + 1);
+    // Finishing it again finds it done: no second audit line, nothing moved.
+    assertThat(promotion.completeInterrupted(model, "2", "retry")).get()
+        .extracting(AuditEntry::version).isEqualTo("2");
+    assertThat(fixture.audit.entries(model)).hasSize(lines + 1);
+    assertThat(alias(model, Promotion.CHAMPION)).isEqualTo("2");
+    assertThat(alias(model, Promotion.PREVIOUS)).isEqualTo("1");
+  }
+
+  @Test
+  void aDecisionInTheAuditLogWithoutItsTagsGetsTheTagsNotASecondLine() {
+    String model = RegistryFixture.uniqueModel("killed-rejection");
+    fixture.version(model, 0.20);
+    fixture.version(model, 0.10);
+    gateAndDecide(model, "1", 0.20, Optional.empty());
+    // The tags are written after the audit line; a process killed in between leaves the line alone.
+    AuditEntry rejected = fixture.audit.append(new AuditEntry(java.time.Instant.now(), "ci", AuditAction.REJECTED,
+        model, "2", "1", "1", java.util.Map.of(), java.util.Map.of(), "test_pr_auc 0.1000 is not better"));
+    int lines = fixture.audit.entries(model).size();
+
+    assertThat(promotion.completeInterrupted(model, "2", "retry")).get()
+        .extracting(AuditEntry::action, AuditEntry::reason).containsExactly(AuditAction.REJECTED, rejected.reason());
+
+    assertThat(registry.version(model, "2").tag(Promotion.DECISION_TAG)).contains("rejected");
+    assertThat(registry.version(model, "2").tag(Promotion.REASON_TAG)).contains(rejected.reason());
+    assertThat(fixture.audit.entries(model)).hasSize(lines);
+    assertThat(alias(model, Promotion.CHAMPION)).isEqualTo("1");
+  }
+
+  @Test
+  void aVersionNeverDecidedIsLeftToBeDecided() {
+    String model = RegistryFixture.uniqueModel("undecided");
+    fixture.version(model, 0.20);
+
+    assertThat(promotion.completeInterrupted(model, "1", "retry")).isEmpty();
+    assertThat(registry.requireModel(model).aliases()).isEmpty();
+    assertThat(fixture.audit.entries(model)).isEmpty();
+  }
 }
