@@ -84,8 +84,9 @@ public final class RegisterRunner {
   public Outcome run(String runId, Options options, Tracking tracking) {
     ModelRegistry registry = new ModelRegistry(tracking);
     Promotion promotion = new Promotion(registry, new AuditLog(tracking));
-    registry.ensureRegisteredModel(options.modelName());
-    Optional<ModelVersion> earlier = registry.versionsOfRun(options.modelName(), runId).stream().findFirst();
+    // Looked up without creating the registered model: a run refused below must leave no trace.
+    Optional<ModelVersion> earlier = registry.registeredModel(options.modelName()).isEmpty() ? Optional.empty()
+        : registry.versionsOfRun(options.modelName(), runId).stream().findFirst();
     if (earlier.isPresent()) {
       ModelVersion v = earlier.get();
       if (Promotion.decided(v)) {
@@ -121,6 +122,7 @@ public final class RegisterRunner {
     progress.accept(String.format("candidate run %s on the test split: roc_auc %.4f pr_auc %.4f (%d rows)", runId,
         metrics.rocAuc(), metrics.prAuc(), metrics.rows()));
 
+    registry.ensureRegisteredModel(options.modelName());
     Optional<ModelVersion> champion = registry.versionByAlias(options.modelName(), Promotion.CHAMPION);
     Optional<BinaryMetrics> championMetrics = champion.map(v -> {
       MlflowModel m = loader.fromVersion(v).model();
