@@ -4,7 +4,7 @@
   and MLmodel are not), then `tune --resume`;
 * `register` right after it created the model version (nothing decided yet), then a rerun killed right
   after the champion alias moved to that version (no tags, no audit line, the promotion lease held),
-  then a rerun to the end, and one more.
+  then a rerun to the end.
 
 Afterwards the sweep's run has exactly one version, the champion alias points at it, its promotion is
 in the audit log once, the lease is free, and the champion's model loads and scores the test rows
@@ -23,8 +23,9 @@ from conftest import JOBS, ROOT, SAMPLE, audit_entries, run_job
 SPACE = ROOT / "jobs" / "src" / "test" / "resources" / "tiny-space.yaml"
 MODEL = "HealthPredictKilledLate"
 PAUSE_ENV = "HP_TEST_PAUSE_AT"
-# The killed register holds the promotion lease; its rerun waits for it to expire (default 60 s).
-LEASE = {"HP_PROMOTION_LEASE_TTL": "8"}
+# The killed register holds the promotion lease; its rerun waits for it to expire (default 60 s, shortened
+# here; still long enough for a promotion on a loaded machine).
+LEASE = {"HP_PROMOTION_LEASE_TTL": "15"}
 
 
 def _killed_at(args, point, env=None):
@@ -98,15 +99,12 @@ def test_sweep_and_register_killed_late_leave_one_complete_champion(mlflow_serve
     assert audit_entries(client, MODEL) == [], "killed before the audit line"
     assert "health_predict.promotion_lease" in client.get_registered_model(MODEL).tags, "died holding the lease"
 
-    # The next rerun finishes the promotion the alias committed; one more changes nothing.
+    # The next rerun (once the dead one's lease expired) finishes the promotion the alias committed.
     done = run_job(*register)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "the decision is now complete" in done.stdout
     ok = f"register: OK name={MODEL} version={version.version} decision=PROMOTED champion={version.version} "
     assert ok in done.stdout and done.stdout.rstrip().endswith("again=true"), done.stdout[-2000:]
-    again = run_job(*register)
-    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert "was registered and decided before" in again.stdout and ok in again.stdout
 
     assert [(v.version, v.run_id) for v in client.search_model_versions(f"name = '{MODEL}'")] == \
         [(version.version, parent)], "one version per source run"
