@@ -17,7 +17,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving serve airflow clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -222,6 +222,21 @@ bench-serving: build mlflow-start ## wrk against /predict and /predict/batch: ro
 	@curl -fsS "$(MLFLOW_URI)/api/2.0/mlflow/registered-models/alias?name=$(DEMO_MODEL)&alias=champion" >/dev/null \
 	  || { echo "bench-serving: no champion of $(DEMO_MODEL) yet; running make demo first"; $(MAKE) demo; }
 	MLFLOW_URI=$(MLFLOW_URI) CHAMPION_URI=models:/$(DEMO_MODEL)@champion WORK=$(OUT)/bench-serving scripts/bench-serving.sh
+
+# The service process for SOAK_MINUTES against a private MLflow server, at SOAK_RATE open-loop /predict requests per
+# second, with a reload every SOAK_RELOAD_SECONDS and MLflow stopped SOAK_OUTAGE_SECONDS in the middle; SOAK_ARGS
+# passes more flags (SOAK_ARGS=--help lists them). The harness fits the two models with Spark first (about a minute).
+SOAK_MINUTES ?= 10
+SOAK_RATE ?= 500
+SOAK_RELOAD_SECONDS ?= 30
+SOAK_OUTAGE_SECONDS ?= 60
+SOAK_ARGS ?=
+bench-soak: venv build ## soak: 10 min of fixed-rate /predict, reload every 30 s, MLflow down 60 s; p99 and RSS per minute (out/bench-soak/)
+	source bin/lib/java-flags.sh; export SPARK_LOCAL_IP=$${SPARK_LOCAL_IP:-127.0.0.1}; \
+	  java "$${spark_java_flags[@]}" -Xmx2g -Dlog4j2.configurationFile=$(abspath conf/log4j2.properties) \
+	  -cp "serving/target/test-classes:serving/target/classes:$$(cat serving/target/classpath-test.txt)" \
+	  org.healthpredict.serving.bench.SoakBenchmark --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE) \
+	  --reload-seconds $(SOAK_RELOAD_SECONDS) --outage-seconds $(SOAK_OUTAGE_SECONDS) --work $(OUT)/bench-soak $(SOAK_ARGS)
 
 clean: ## remove build outputs and demo outputs (keeps .venv and .mlflow)
 	$(MVN) -q clean

@@ -40,6 +40,7 @@ public final class ServingModels {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static PipelineModel lr;
   private static PipelineModel gbt;
+  private static PipelineModel referenceForest;
   private static List<ObjectNode> records;
 
   private ServingModels() {}
@@ -58,6 +59,15 @@ public final class ServingModels {
           Classifiers.create(ModelFamily.GBT, Map.of("maxIter", "5", "maxDepth", "3"), 7)).fit(SampleData.typed());
     }
     return gbt;
+  }
+
+  /** The benchmarks' reference forest: 100 trees of depth 8 behind the feature pipeline, fitted on the sample. */
+  public static synchronized PipelineModel referenceForest() {
+    if (referenceForest == null) {
+      referenceForest = FeaturePipeline.pipeline(ModelFamily.RF, Classifiers.create(ModelFamily.RF,
+          Map.of("numTrees", "100", "maxDepth", "8"), 42)).fit(SampleData.typed());
+    }
+    return referenceForest;
   }
 
   /** A model ready to serve under a name and version, scored by the row scorer. */
@@ -109,7 +119,13 @@ public final class ServingModels {
   /** Logs the model as a run's artifact in MLflow and registers it as a new version of {@code name}. */
   public static ModelVersion register(Tracking tracking, ModelRegistry registry, String name, PipelineModel model,
       Path dir, String runName) throws Exception {
-    MlflowModel written = MlflowModel.load(writeDirectory(dir, model, model == lr() ? ModelFamily.LR : ModelFamily.GBT));
+    return register(tracking, registry, name, model, model == lr() ? ModelFamily.LR : ModelFamily.GBT, dir, runName);
+  }
+
+  /** As {@link #register(Tracking, ModelRegistry, String, PipelineModel, Path, String)}, for a model of any family. */
+  public static ModelVersion register(Tracking tracking, ModelRegistry registry, String name, PipelineModel model,
+      ModelFamily family, Path dir, String runName) throws Exception {
+    MlflowModel written = MlflowModel.load(writeDirectory(dir, model, family));
     String runId;
     try (TrackedRun run = tracking.experiment("serving-tests").startRun(runName)) {
       ModelArtifacts.log(run, model, written.metadata().orElseThrow(), InputExample.of(SampleData.typed().first()));

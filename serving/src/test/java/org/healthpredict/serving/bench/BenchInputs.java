@@ -5,12 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.ml.PipelineModel;
-import org.healthpredict.core.features.FeaturePipeline;
 import org.healthpredict.core.features.ModelFamily;
-import org.healthpredict.core.testing.SampleData;
-import org.healthpredict.core.training.Classifiers;
 import org.healthpredict.serving.ServingModels;
 
 /**
@@ -42,9 +37,7 @@ public final class BenchInputs {
     Path forest = work.resolve("model-rf");
     if (!Files.exists(forest.resolve("MLmodel"))) {
       long start = System.nanoTime();
-      PipelineModel model = FeaturePipeline.pipeline(ModelFamily.RF, Classifiers.create(ModelFamily.RF,
-          Map.of("numTrees", "100", "maxDepth", "8"), 42)).fit(SampleData.typed());
-      ServingModels.writeDirectory(work, model, ModelFamily.RF);
+      ServingModels.writeDirectory(work, ServingModels.referenceForest(), ModelFamily.RF);
       System.out.printf("bench-inputs: fitted the reference forest (100 trees, depth 8) in %.1f s%n",
           (System.nanoTime() - start) / 1e9);
     }
