@@ -45,7 +45,7 @@ public final class ModelLoader {
       return fromVersion(registry.version(v.name(), v.version()));
     }
     if (parsed instanceof ModelUri.ByRun r) {
-      return new Loaded(directoryReader.apply(fetcher.readable(r.runId(), r.path())), "run", r.runId(), r.runId());
+      return new Loaded(read(r.runId(), r.path()), "run", r.runId(), r.runId());
     }
     ModelUri.Directory d = (ModelUri.Directory) parsed;
     return new Loaded(directoryReader.apply(d.uri()), "directory", d.uri(), null);
@@ -82,7 +82,17 @@ public final class ModelLoader {
       throw new RegistryException("version " + v.version() + " of model '" + v.name() + "' was not registered "
           + "from a run (source " + v.source() + "); register it with `register --run`");
     }
-    return new Loaded(directoryReader.apply(fetcher.readable(v.runId(), ModelRegistry.MODEL_ARTIFACT)), v.name(),
-        v.version(), v.runId());
+    return new Loaded(read(v.runId(), ModelRegistry.MODEL_ARTIFACT), v.name(), v.version(), v.runId());
+  }
+
+  /**
+   * Reads a run's model directory, then deletes the copy downloaded for it (if one was): both readers,
+   * Spark's {@code PipelineModel.load} and the scoring service's, hold the whole model in memory once
+   * they return, and a service that reloads its model would otherwise keep every copy on its disk.
+   */
+  private MlflowModel read(String runId, String path) {
+    try (ArtifactFetcher.Fetched dir = fetcher.fetch(runId, path)) {
+      return directoryReader.apply(dir.uri());
+    }
   }
 }
