@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,19 @@ def _java_flags() -> str:
     return " ".join(flags + [f"-Dlog4j2.configurationFile={ROOT}/conf/log4j2.properties"])
 
 
+@dataclass
+class Cluster:
+    """A running standalone cluster: its master URL, state directory and the script's environment."""
+    master: str
+    state: Path
+    env: dict
+
+    def script(self, *args: str) -> str:
+        done = subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=self.env, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     state = tmp_path_factory.mktemp("spark-standalone")
@@ -38,27 +52,35 @@ def cluster(tmp_path_factory):
         assert started.returncode == 0, started.stdout + started.stderr
         master = started.stdout.strip().splitlines()[-1]
         assert master.startswith("spark://127.0.0.1:"), started.stdout
-        yield master, state
+        yield Cluster(master, state, env)
     finally:
         subprocess.run([str(SCRIPT), "stop"], capture_output=True, text=True, env=env, timeout=60)
 
 
-def _submit(master: str, events: Path, *job: str) -> subprocess.CompletedProcess:
+def submit_command(master: str, events: Path, *job: str, conf: tuple[str, ...] = ()) -> list[str]:
+    """spark-submit of a job to the cluster in client mode, with an uncompressed event log in `events`."""
     flags = _java_flags()
-    command = [str(BIN / "spark-submit"), "--master", master, "--deploy-mode", "client",
-               "--class", "org.healthpredict.jobs.HealthPredictCli", "--name", f"health-predict-{job[0]}",
-               "--driver-memory", "2g", "--executor-memory", "1g", "--total-executor-cores", "2",
-               "--conf", f"spark.driver.extraJavaOptions={flags}", "--conf", f"spark.executor.extraJavaOptions={flags}",
-               "--conf", "spark.eventLog.enabled=true", "--conf", f"spark.eventLog.dir={events.as_uri()}",
-               "--conf", "spark.eventLog.compress=false", "--conf", "spark.ui.showConsoleProgress=false",
-               "--conf", "spark.sql.shuffle.partitions=8", str(JAR), *job]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200,
-                          env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PATH": f"{BIN}:{os.environ['PATH']}"})
+    return [str(BIN / "spark-submit"), "--master", master, "--deploy-mode", "client",
+            "--class", "org.healthpredict.jobs.HealthPredictCli", "--name", f"health-predict-{job[0]}",
+            "--driver-memory", "2g", "--executor-memory", "1g", "--total-executor-cores", "2",
+            "--conf", f"spark.driver.extraJavaOptions={flags}", "--conf", f"spark.executor.extraJavaOptions={flags}",
+            "--conf", "spark.eventLog.enabled=true", "--conf", f"spark.eventLog.dir={events.as_uri()}",
+            "--conf", "spark.eventLog.compress=false", "--conf", "spark.ui.showConsoleProgress=false",
+            "--conf", "spark.sql.shuffle.partitions=8", *[a for c in conf for a in ("--conf", c)], str(JAR), *job]
+
+
+SUBMIT_ENV = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PATH": f"{BIN}:{os.environ['PATH']}"}
+
+
+def _submit(master: str, events: Path, *job: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(submit_command(master, events, *job), cwd=ROOT, capture_output=True, text=True,
+                          timeout=1200, env=SUBMIT_ENV)
     assert done.returncode == 0, f"{job[0]} failed on {master}:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return done
 
 
 def _events(events: Path, app_name: str) -> list[dict]:
+    """The event log of the one application named `app_name` in `events`."""
     for log in sorted(events.iterdir()):
         # Spark 4 writes an event log folder (eventlog_v2_<app>/events_<n>_<app>) or, without rolling, one file.
         parts = sorted(log.glob("events_*"), key=lambda f: int(f.name.split("_")[1])) if log.is_dir() else [log]
@@ -70,7 +92,7 @@ def _events(events: Path, app_name: str) -> list[dict]:
 
 
 def test_split_tune_register_run_on_a_standalone_cluster(cluster, mlflow_server, tmp_path):
-    master, state = cluster
+    master = cluster.master
     events = tmp_path / "events"
     events.mkdir()
     split = tmp_path / "split"
