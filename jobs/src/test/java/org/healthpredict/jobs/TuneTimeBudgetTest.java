@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The budget runs from the sweep's start, featurising included, so a fixed short one can be spent
  * before the first trial on a loaded machine. The budget here is a multiple of a featurising of the
  * same rows timed beforehand, with a floor: short on an idle machine, still room for trials on a busy one.
+ * Logistic regression alone keeps the trainings in flight at the deadline short; its MLlib defaults,
+ * trained first at the full resource, complete on the sample, so the sweep has a winner.
  */
 class TuneTimeBudgetTest {
 
@@ -42,10 +44,15 @@ class TuneTimeBudgetTest {
     SparkSession spark = TestSpark.session();
     mlflow = MlflowServer.shared();
     split = SampleSplit.uri();
-    space = tmp.resolve("tiny-space.yaml");
-    try (var in = TuneTimeBudgetTest.class.getResourceAsStream("/tiny-space.yaml")) {
-      Files.write(space, in.readAllBytes());
-    }
+    space = tmp.resolve("lr-space.yaml");
+    Files.writeString(space, """
+        families:
+          lr:
+            resource: {kind: iterations, param: maxIter, min: 2, max: 18}
+            params:
+              regParam: {loguniform: [1.0e-3, 1.0]}
+              elasticNetParam: {uniform: [0.0, 1.0]}
+        """);
     long start = System.nanoTime();
     TrainingData data = TrainingData.ofSplit(spark, split);
     try (FeaturisedData featurised = FeaturisedData.prepare(data.train().unionByName(data.validation()), 3, 42)) {
