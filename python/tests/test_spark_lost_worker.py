@@ -41,6 +41,7 @@ class Killed:
     """Which worker and executor were killed; the job's output and event log folder."""
     worker: int
     executor: str
+    report: str  # what kill-worker said it killed
     stdout: str
     events: Path
 
@@ -68,8 +69,7 @@ def _run_losing_a_worker(cluster: Cluster, work: Path, trigger: str, *job: str) 
         if triggered.is_set() and running and not killed:
             executor = next(iter(running.values()))
             worker = _worker_of(cluster, events, executor)
-            cluster.script("kill-worker", str(worker))
-            killed.append((worker, executor))
+            killed.append((worker, executor, cluster.script("kill-worker", str(worker))))
 
     def read(stream, lines, on_line):
         for line in stream:  # to the end whatever happens, or a full pipe would stall the job
@@ -114,6 +114,7 @@ def _run_losing_a_worker(cluster: Cluster, work: Path, trigger: str, *job: str) 
 
 def _assert_lost_mid_job(killed: Killed, app_name: str) -> list[dict]:
     """The event log shows a task of the job cut short by the executor's loss, and run again elsewhere."""
+    assert re.search(r"and its executors \(pids \d+", killed.report), killed.report
     log = _events(killed.events, app_name)
     lost = [e for e in log if e["Event"] == "SparkListenerTaskEnd"
             and e["Task End Reason"]["Reason"] == "ExecutorLostFailure"
@@ -181,10 +182,11 @@ def test_split_survives_a_lost_worker(cluster, undisturbed_split, tmp_path):
 
 # Smaller than the tiny space (18 boosting rounds of a depth-5 GBT on 5 folds are most of its Spark jobs),
 # yet with the sweep's own boosting loop (GbtWarmStart: cached predictions chained tree by tree): the
-# defaults of lr and gbt at full resource, in parallel, then a sampled trial at rung 0.
+# defaults of lr and gbt at full resource, in parallel, then a sampled trial at rung 0. (On 2 folds with lr
+# capped at 6 iterations every trial of the sample was degenerate, and a sweep without a winner fails.)
 SPACE = """families:
   lr:
-    resource: {kind: iterations, param: maxIter, min: 2, max: 6}
+    resource: {kind: iterations, param: maxIter, min: 2, max: 18}
     params:
       regParam: {loguniform: [1.0e-3, 1.0]}
       elasticNetParam: {uniform: [0.0, 1.0]}
@@ -199,7 +201,7 @@ SPACE = """families:
 def test_sweep_survives_a_lost_worker(cluster, undisturbed_split, mlflow_server, tmp_path):
     space = tmp_path / "space.yaml"
     space.write_text(SPACE)
-    tune = ("tune", "--data", str(undisturbed_split), "--space", str(space), "--max-trials", "3", "--folds", "2",
+    tune = ("tune", "--data", str(undisturbed_split), "--space", str(space), "--max-trials", "3", "--folds", "3",
             "--max-concurrent", "2", "--tracking-uri", mlflow_server, "--experiment", "spark-lost-worker")
     out = _run(cluster, tmp_path / "undisturbed", *tune, "--run-name", "undisturbed")
     undisturbed = re.search(r"^tune: OK run=([0-9a-f]{32}) trials=3 ", out, re.M)
@@ -223,4 +225,5 @@ def test_sweep_survives_a_lost_worker(cluster, undisturbed_split, mlflow_server,
     client = MlflowClient(tracking_uri=mlflow_server)
     want, got = _sweep(client, undisturbed.group(1)), _sweep(client, disturbed.group(1))
     assert got == want
-    assert len(got) == 3 and all(state != "FAILED" and status == "FINISHED" for _, _, state, status, _ in got.values()), got
+    assert len(got) == 3, got
+    assert all(state != "FAILED" and status == "FINISHED" for _, _, state, status, _ in got.values()), got
