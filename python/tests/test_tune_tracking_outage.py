@@ -138,4 +138,7 @@ def test_an_outage_longer_than_the_budget_stops_the_sweep_resumably(split, serve
     client = MlflowClient(tracking_uri=server.uri)
     status, _, trials, _ = _recorded(client, parent)
     assert status == "FINISHED" and sorted(trials) == list(range(TRIALS))
-    assert all(t[0] == "FINISHED" for t in trials.values())
+    assert {t: record[0] for t, record in trials.items()} == {t: "FINISHED" for t in range(TRIALS)}
+    # The trial whose run was created just before the server went away keeps that one run.
+    children = client.search_runs([client.get_run(parent).info.experiment_id], f"tags.mlflow.parentRunId = '{parent}'")
+    assert sorted(c.info.run_name for c in children) == [f"trial-{t}" for t in range(TRIALS)]

@@ -1,7 +1,9 @@
 package org.healthpredict.core.sweep;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.healthpredict.core.tracking.StoredRun;
 import org.healthpredict.core.tracking.TrackedRun;
 import org.healthpredict.core.tracking.Tracking;
 import org.healthpredict.core.tuning.Decision;
@@ -15,6 +17,8 @@ import org.healthpredict.core.tuning.TrialState;
  */
 final class MlflowTrialRecords implements TrialRecords {
 
+  private static final String CHILD_NAME_PREFIX = "trial-";
+
   private final TrackedRun sweep;
   private final Tracking tracking;
   private final SweepJournal journal;
@@ -24,12 +28,39 @@ final class MlflowTrialRecords implements TrialRecords {
    * promotion) here. The run of a trial started or left waiting by a driver that died is reopened instead.
    */
   private final Map<Integer, TrackedRun> open = new ConcurrentHashMap<>();
+  /**
+   * Trial runs a driver that stopped had created but not journaled yet (the tracking server went away
+   * between the two), by trial id: a resumed sweep takes them up again instead of leaving them RUNNING
+   * next to a second run of the same trial.
+   */
+  private final Map<Integer, String> orphans;
 
   MlflowTrialRecords(TrackedRun sweep, Tracking tracking, SweepJournal journal, SweepMetric metric) {
+    this(sweep, tracking, journal, metric, Map.of());
+  }
+
+  private MlflowTrialRecords(TrackedRun sweep, Tracking tracking, SweepJournal journal, SweepMetric metric,
+      Map<Integer, String> orphans) {
     this.sweep = sweep;
     this.tracking = tracking;
     this.journal = journal;
     this.metric = metric;
+    this.orphans = new ConcurrentHashMap<>(orphans);
+  }
+
+  /** The records of a resumed sweep, which adopts the trial runs its journal does not know of. */
+  static MlflowTrialRecords resumed(TrackedRun sweep, Tracking tracking, SweepJournal journal,
+      SweepMetric metric) {
+    Map<Integer, String> orphans = new HashMap<>();
+    for (StoredRun child : tracking.childRuns(sweep.runId())) {
+      if (!journal.childRunIds().containsValue(child.runId())
+          && child.runName().matches(CHILD_NAME_PREFIX + "\\d+")) {
+        // Oldest first: a trial orphaned twice keeps its first run.
+        orphans.putIfAbsent(Integer.parseInt(child.runName().substring(CHILD_NAME_PREFIX.length())),
+            child.runId());
+      }
+    }
+    return new MlflowTrialRecords(sweep, tracking, journal, metric, orphans);
   }
 
   @Override
@@ -41,7 +72,8 @@ final class MlflowTrialRecords implements TrialRecords {
   @Override
   public void started(TrialEvent.Started started) {
     int id = started.trialId();
-    TrackedRun child = sweep.startChild("trial-" + id);
+    String orphan = orphans.remove(id);
+    TrackedRun child = orphan != null ? tracking.reopenRun(orphan) : sweep.startChild(CHILD_NAME_PREFIX + id);
     child.setTags(Map.of(SweepRunner.TRIAL_TAG, String.valueOf(id), "health_predict.model_family",
         started.config().family()));
     child.logParams(started.config().params());

@@ -129,8 +129,10 @@ public final class SweepRunner {
       progress.accept("features fitted once and cached: " + data.all().count() + " rows (train + validation) in "
           + data.folds() + " patient folds; test rows untouched until the winner is chosen");
       TrialTrainer trainer = new TrialTrainer(data, settings.seed());
-      SweepWorkers workers = new SweepWorkers(scheduler, new SparkRungTrainer(spark, trainer),
-          new MlflowTrialRecords(sweep, tracking, journal, settings.metric()), settings, progress, resumed);
+      TrialRecords records = resumed ? MlflowTrialRecords.resumed(sweep, tracking, journal, settings.metric())
+          : new MlflowTrialRecords(sweep, tracking, journal, settings.metric());
+      SweepWorkers workers = new SweepWorkers(scheduler, new SparkRungTrainer(spark, trainer), records, settings,
+          progress, resumed);
       workers.runAll();
 
       List<TrialStatus> trials = scheduler.trials();

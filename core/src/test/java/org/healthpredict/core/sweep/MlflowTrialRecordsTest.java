@@ -19,6 +19,7 @@ import org.healthpredict.core.tuning.FoldSchedule;
 import org.healthpredict.core.tuning.RandomSampler;
 import org.healthpredict.core.tuning.RungScore;
 import org.healthpredict.core.tuning.SearchSpace;
+import org.healthpredict.core.tuning.TrialConfig;
 import org.healthpredict.core.tuning.TrialEvent;
 import org.healthpredict.core.tuning.TrialState;
 import org.healthpredict.core.tuning.TrialStatus;
@@ -103,5 +104,27 @@ class MlflowTrialRecordsTest {
     assertThat(logged).isEqualTo(first.score());
     assertThat(tracking.metricHistory(journal.childRunIds().get(first.trialId()), "fit_seconds"))
         .containsKey(Math.round(first.resource()));
+  }
+
+  @Test
+  void aResumedSweepTakesUpTheTrialRunItsDriverCreatedButNeverJournaled() {
+    try (TrackedRun sweep = tracking.experiment("orphans-" + UUID.randomUUID()).startRun("sweep")) {
+      SweepJournal journal = SweepJournal.create(sweep);
+      // The driver created trial 0's run, then lost the server before the journal named it.
+      TrackedRun orphan = sweep.startChild("trial-0");
+      TrialConfig config = new TrialConfig("f", Map.of("x", 0.75));
+
+      MlflowTrialRecords records = MlflowTrialRecords.resumed(sweep, tracking, journal, SweepMetric.ROC_AUC);
+      records.started(new TrialEvent.Started(0, config));
+      records.completed(0);
+      records.started(new TrialEvent.Started(1, config));
+      records.completed(1);
+
+      assertThat(journal.childRunId(0)).contains(orphan.runId());
+      List<StoredRun> children = tracking.childRuns(sweep.runId());
+      assertThat(children).extracting(StoredRun::runName).containsExactly("trial-0", "trial-1");
+      assertThat(children).allSatisfy(run -> assertThat(run.status()).isEqualTo(StoredRun.Status.FINISHED));
+      assertThat(children.get(0).params()).containsEntry("x", "0.75").containsEntry("model_family", "f");
+    }
   }
 }
