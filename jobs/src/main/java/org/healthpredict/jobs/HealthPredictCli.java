@@ -1,5 +1,6 @@
 package org.healthpredict.jobs;
 
+import org.healthpredict.core.storage.OutputException;
 import org.healthpredict.core.tracking.TrackingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,8 +72,9 @@ public final class HealthPredictCli implements Runnable {
         return EXIT_INVALID_INPUT;
       }
       if (e instanceof TrackingException || e instanceof org.healthpredict.core.registry.RegistryException
-          || e instanceof org.healthpredict.core.sweep.SweepStoppedException) {
-        // The message names the tracking server and what it answered; a stack trace adds nothing.
+          || e instanceof org.healthpredict.core.sweep.SweepStoppedException || e instanceof OutputException) {
+        // The message names the server or storage, what it answered and (for outputs) what was being
+        // written where and what is left there; a stack trace adds nothing.
         cmd.getErr().println(name + ": failed: " + e.getMessage());
         return EXIT_FAILED;
       }

@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.release.ModelLoader;
 import org.healthpredict.core.scoring.BatchScorer;
 import org.healthpredict.core.spark.SparkSessions;
+import org.healthpredict.core.storage.CommitMarker;
 import org.healthpredict.core.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +44,7 @@ final class ScoreCommand implements Callable<Integer> {
     try (Tracking t = tracking.connect(spark)) {
       ModelLoader.Loaded loaded = new ModelLoader(t).load(model);
       double threshold = loaded.model().metadata().map(m -> m.decisionThreshold()).orElse(0.5);
+      CommitMarker.requireComplete(spark.sparkContext().hadoopConfiguration(), input, "the input");
       Dataset<Row> rows = spark.read().parquet(input);
       long written = new BatchScorer(spark).scoreTo(
           new BatchScorer.ScoringModel(loaded.model().pipeline(), threshold, loaded.name(), loaded.version()), rows, output);

@@ -15,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.storage.AtomicFile;
+import org.healthpredict.core.storage.CommitMarker;
 import org.healthpredict.core.storage.HadoopFiles;
 import org.healthpredict.core.storage.ParquetOutput;
 
@@ -96,7 +97,7 @@ public final class BatchCursor {
     var recorded = state.batch(id);
     if (recorded.isPresent()) {
       CursorState.Batch b = recorded.get();
-      long rows = write(range(future, b.firstEncounterId(), b.lastEncounterId()), b.path());
+      long rows = write(range(future, b.firstEncounterId(), b.lastEncounterId()), b.path(), id);
       if (rows != b.rows()) {
         throw new IllegalStateException("batch " + id + " was recorded with " + b.rows() + " rows but the future data "
             + futureUri + " now holds " + rows + " in its range: the future data changed under the cursor");
@@ -117,11 +118,12 @@ public final class BatchCursor {
     long last = bounds.getLong(2);
     String path = batchUri(outUri, id);
     progress.accept("cutting batch " + id + ": encounters " + first + ".." + last);
-    long rows = write(range(future, first, last), path);
+    long rows = write(range(future, first, last), path, id);
     CursorState.Batch batch = new CursorState.Batch(id, first, last, rows, path, key.orElse(null));
     progress.accept("batch " + id + " written to " + path + "; recording it in the cursor " + stateUri);
     beforeStateCommit.run();
-    AtomicFile.replace(hadoop, stateUri, state.with(batch).toJson());
+    AtomicFile.replace(hadoop, stateUri, state.with(batch).toJson(), "the cursor recording batch " + id
+        + " (the batch itself is in place at " + path + " and is cut again, identical, by the next run)");
     return new Cut(batch, false);
   }
 
@@ -138,6 +140,7 @@ public final class BatchCursor {
     if (!HadoopFiles.exists(spark.sparkContext().hadoopConfiguration(), futureUri)) {
       throw new IllegalArgumentException("the future data " + futureUri + " does not exist");
     }
+    CommitMarker.requireComplete(spark.sparkContext().hadoopConfiguration(), futureUri, "the future data");
     Dataset<Row> future = spark.read().parquet(futureUri);
     if (!List.of(future.columns()).contains(RawSchema.ENCOUNTER_ID)) {
       throw new IllegalArgumentException("the future data " + futureUri + " has no " + RawSchema.ENCOUNTER_ID
@@ -151,7 +154,7 @@ public final class BatchCursor {
   }
 
   /** Writes the rows atomically, replacing a batch left by a crashed run, and returns how many there were. */
-  private long write(Dataset<Row> rows, String uri) {
-    return ParquetOutput.write(spark, rows, uri);
+  private long write(Dataset<Row> rows, String uri, int id) {
+    return ParquetOutput.write(spark, rows, uri, "batch " + id);
   }
 }

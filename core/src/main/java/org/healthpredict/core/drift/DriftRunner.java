@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.healthpredict.core.scoring.BatchScorer;
 import org.healthpredict.core.storage.AtomicOutput;
+import org.healthpredict.core.storage.CommitMarker;
 import org.healthpredict.core.storage.HadoopFiles;
 
 /**
@@ -66,16 +67,15 @@ public final class DriftRunner {
    */
   public void exportMonitored(Inputs inputs, String uri) {
     List<MonitoredFeature> features = MonitoredFeature.schemaFeatures();
-    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), uri);
+    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), uri, "the monitored features");
     try {
       MonitoredData.prepare(read("reference", inputs.referenceUri()), features, null).write()
           .parquet(output.stagingChild("reference"));
       MonitoredData.prepare(read("current", inputs.currentUri()), features, null).write()
           .parquet(output.stagingChild("current"));
       output.commit();
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions (SparkException) undeclared
+      throw output.failed(e);
     }
     progress.accept("monitored features of both sides written to " + uri);
   }
@@ -162,6 +162,7 @@ public final class DriftRunner {
     if (!HadoopFiles.exists(hadoop, uri)) {
       throw new IllegalArgumentException("the " + what + " data " + uri + " does not exist");
     }
+    CommitMarker.requireComplete(hadoop, uri, "the " + what + " data");
     Dataset<Row> data = spark.read().parquet(uri);
     MonitoredData.requireRawColumns(data, "the " + what + " data", uri);
     return data;
@@ -179,14 +180,13 @@ public final class DriftRunner {
   }
 
   private void write(String reportUri, String json, String html) {
-    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), reportUri);
+    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), reportUri, "the drift report");
     try {
       HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), output.stagingChild(JSON_FILE), json);
       HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), output.stagingChild(HTML_FILE), html);
       output.commit();
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions (SparkException) undeclared
+      throw output.failed(e);
     }
   }
 }

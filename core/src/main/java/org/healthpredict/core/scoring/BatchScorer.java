@@ -43,6 +43,6 @@ public final class BatchScorer {
 
   /** Writes predictions for every input row and returns how many were written. */
   public long scoreTo(ScoringModel m, Dataset<Row> input, String outputUri) {
-    return ParquetOutput.write(spark, predictions(m, input), outputUri);
+    return ParquetOutput.write(spark, predictions(m, input), outputUri, "the predictions");
   }
 }

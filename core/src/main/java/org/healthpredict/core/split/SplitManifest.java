@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.healthpredict.core.storage.CommitMarker;
 import org.healthpredict.core.storage.HadoopFiles;
 
 /**
@@ -75,8 +76,9 @@ public record SplitManifest(
     }
   }
 
-  /** Reads the manifest of a split output directory. */
+  /** Reads the manifest of a split output directory, refusing one whose commit was interrupted. */
   public static SplitManifest read(Configuration hadoop, String splitOutputUri) {
+    CommitMarker.requireComplete(hadoop, splitOutputUri, "the split");
     return fromJson(HadoopFiles.readString(hadoop, splitOutputUri + "/" + FILE_NAME));
   }
 }

@@ -8,6 +8,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.healthpredict.core.data.RawSchema;
+import org.healthpredict.core.storage.CommitMarker;
 
 /**
  * Reads parts of a split output, telling Spark the schema split writes: inferring it costs a Spark
@@ -30,6 +31,7 @@ public final class SplitParts {
       if (path == null) {
         throw new IllegalArgumentException("no part " + part + " in a split; parts: " + SplitRunner.PART_PATHS.keySet());
       }
+      CommitMarker.requireComplete(spark.sparkContext().hadoopConfiguration(), root + "/" + path, "the split part");
       return root + "/" + path;
     }).toArray(String[]::new);
     return spark.read().schema(SCHEMA).parquet(paths);

@@ -117,7 +117,7 @@ public final class SplitRunner {
     // Parsed once, reused by the counting, cut-off and writing passes.
     Dataset<Row> parsed = input.parsed().persist(StorageLevel.MEMORY_AND_DISK());
     RawReader.RawInput cached = new RawReader.RawInput(parsed, input.header(), input.files());
-    AtomicOutput output = AtomicOutput.begin(hadoop, outputUri);
+    AtomicOutput output = AtomicOutput.begin(hadoop, outputUri, "the split of " + inputUri);
     try {
       // One pass (which also fills the cache) counts both what the cut-off needs and the rejected
       // lines: a Spark job costs tens to hundreds of ms to plan and schedule however small its input.
@@ -145,9 +145,8 @@ public final class SplitRunner {
       HadoopFiles.writeString(hadoop, output.stagingChild(SplitManifest.FILE_NAME), manifest.toJson());
       output.commit();
       return manifest;
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions (SparkException) undeclared
+      throw output.failed(e);
     } finally {
       parsed.unpersist();
     }

@@ -1,31 +1,44 @@
 package org.healthpredict.core.storage;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A small file replaced atomically: the new content is written beside it and renamed over it, so a
- * reader (or a process killed half-way) sees either the old file or the new one, never a torn one.
- * On local files and HDFS the replacing rename is atomic; on S3 a rename is a copy, as for {@link AtomicOutput}.
+ * A small file replaced atomically, so a reader (or a process killed half-way) sees either the old file
+ * or the new one, never a torn one. On local files and HDFS the new content is written beside the file
+ * and renamed over it. On object stores a rename with overwrite deletes the old object before copying
+ * the new one (a stop in between loses the file), while one upload replaces an object atomically (it
+ * appears when complete, or not at all), so there the file is written in place.
  */
 public final class AtomicFile {
 
   private AtomicFile() {}
 
-  public static void replace(Configuration hadoop, String uri, String content) {
+  /** Replaces the file at {@code uri}; {@code what} names it in errors, e.g. "the cursor". */
+  public static void replace(Configuration hadoop, String uri, String content, String what) {
     Path target = new Path(uri);
     Path staging = new Path(target.getParent(), "." + target.getName() + ".incomplete-" + UUID.randomUUID());
-    HadoopFiles.writeString(hadoop, staging.toString(), content);
+    boolean inPlace = false;
     try {
-      FileContext files = FileContext.getFileContext(target.toUri(), hadoop);
-      files.rename(staging, target, Options.Rename.OVERWRITE);
+      FileSystem fs = target.getFileSystem(hadoop);
+      inPlace = ObjectStoreCommit.applies(fs);
+      try (FSDataOutputStream out = fs.create(inPlace ? target : staging, true)) {
+        out.write(content.getBytes(StandardCharsets.UTF_8));
+      }
+      if (!inPlace) {
+        FileContext.getFileContext(target.toUri(), hadoop).rename(staging, target, Options.Rename.OVERWRITE);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot replace " + uri + " with " + staging, e);
+      throw new OutputException("cannot write " + what + " to " + uri + ": " + OutputException.storageAnswer(e)
+          + (inPlace ? ". The previous " + uri + " is unchanged (an upload replaces an object only when complete)." : ""),
+          e);
     }
   }
 }

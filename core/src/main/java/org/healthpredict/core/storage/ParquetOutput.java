@@ -10,17 +10,19 @@ public final class ParquetOutput {
 
   private ParquetOutput() {}
 
-  /** Writes the rows, replacing what was at the URI, and returns how many were written (read back). */
-  public static long write(SparkSession spark, Dataset<Row> rows, String uri) {
-    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), uri);
+  /**
+   * Writes the rows, replacing what was at the URI, and returns how many were written (read back);
+   * {@code what} names them in errors, e.g. "batch 3".
+   */
+  public static long write(SparkSession spark, Dataset<Row> rows, String uri, String what) {
+    AtomicOutput output = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), uri, what);
     try {
       rows.write().mode(SaveMode.ErrorIfExists).parquet(output.stagingUri());
       long written = spark.read().parquet(output.stagingUri()).count();
       output.commit();
       return written;
-    } catch (RuntimeException e) {
-      output.abort();
-      throw e;
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions (SparkException) undeclared
+      throw output.failed(e);
     }
   }
 }

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.healthpredict.core.split.SplitManifest;
 import org.healthpredict.core.split.SplitParts;
+import org.healthpredict.core.storage.CommitMarker;
 import org.healthpredict.core.storage.HadoopFiles;
 
 /**
@@ -71,6 +72,7 @@ public record TrainingData(String splitUri, List<String> extraUris, SplitManifes
     if (!HadoopFiles.exists(hadoop, uri)) {
       throw new IllegalArgumentException("--data: " + uri + " does not exist");
     }
+    CommitMarker.requireComplete(hadoop, uri, "--data:");
     Dataset<Row> rows = spark.read().parquet(uri);
     List<String> present = List.of(rows.columns());
     List<String> missing = Arrays.stream(expected).filter(c -> !present.contains(c)).toList();
