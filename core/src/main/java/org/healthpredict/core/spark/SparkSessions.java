@@ -16,16 +16,16 @@ public final class SparkSessions {
   /** s3a:// works with any S3 API (S3Proxy, MinIO) when path-style access is asked for. */
   private static final String S3A_PATH_STYLE = "spark.hadoop.fs.s3a.path.style.access";
   /**
-   * S3A retries a failed call (connection refused or reset, 5xx, no response) with exponential backoff
-   * from fs.s3a.retry.interval: the k-th wait (k = 1, 2, …) is interval × 2^k × (0.5 to 1.5). Hadoop's 7 retries wait
-   * about 2 minutes per call, and a Spark write that meets a dead endpoint makes several calls in a row
-   * (the write, the task's and the job's clean-up, the staging's removal): measured, 10 minutes before
-   * `split` failed. 4 retries wait 7.5 to 22.5 s (15 s on average) per call, which rides out a
-   * restart or fail-over of the endpoint, and a job against a store that stays down fails in about a
-   * minute. Throttling (503 SlowDown) has its own, longer policy, fs.s3a.retry.throttle.*, left as is.
+   * S3A retries a failed call (connection refused or reset, 5xx, no response) with exponential backoff from
+   * fs.s3a.retry.interval: the k-th wait (k = 1, 2, …) is interval × 2^k × (0.5 to 1.5). Hadoop's 7 retries
+   * wait about 2 minutes per call, and a Spark write that meets a dead endpoint makes several calls in a row
+   * (the write, the task's and the job's clean-up, the staging's removal): `split` took 10 minutes to fail
+   * against a stopped S3 API. 4 retries wait 7.5 to 22.5 s (15 s on average) per call, which rides out a
+   * restart or fail-over of the endpoint, and the same `split` fails 2 minutes after the stop. Throttling
+   * (503 SlowDown) has its own, longer policy (fs.s3a.retry.throttle.*), left as it is.
    */
-  static final String S3A_RETRY_LIMIT = "spark.hadoop.fs.s3a.retry.limit";
-  static final String S3A_RETRY_INTERVAL = "spark.hadoop.fs.s3a.retry.interval";
+  private static final String S3A_RETRY_LIMIT = "spark.hadoop.fs.s3a.retry.limit";
+  private static final String S3A_RETRY_INTERVAL = "spark.hadoop.fs.s3a.retry.interval";
   /** file:// without a chmod process per directory and file made (see NioLocalFileSystem). */
   private static final String LOCAL_FILE_SYSTEM = "spark.hadoop." + NioLocalFileSystem.IMPLEMENTATION_KEY;
 
