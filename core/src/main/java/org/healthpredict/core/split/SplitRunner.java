@@ -30,6 +30,7 @@ import org.healthpredict.core.data.RawReader;
 import org.healthpredict.core.data.RawSchema;
 import org.healthpredict.core.data.synthetic.GenerationManifest;
 import org.healthpredict.core.storage.AtomicOutput;
+import org.healthpredict.core.storage.CommitMarker;
 import org.healthpredict.core.storage.HadoopFiles;
 
 /**
@@ -81,6 +82,8 @@ public final class SplitRunner {
 
   public Split split(String inputUri, String outputUri, SplitOptions options) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    // A directory of part files (e.g. from `generate`) whose commit on S3 was interrupted is refused.
+    CommitMarker.requireComplete(hadoop, inputUri, "the input");
     RawReader.RawInput input = RawReader.read(spark, inputUri);
     progress.accept("reading " + input.files().size() + " file(s) from " + inputUri);
     String checksum = HadoopFiles.sha256(hadoop, input.files());

@@ -1,8 +1,10 @@
 package org.healthpredict.core.storage;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -18,12 +20,23 @@ public final class CommitMarker {
 
   private CommitMarker() {}
 
-  /** Refuses a directory left by an interrupted commit; {@code what} names it, e.g. "the current data". */
+  /**
+   * Refuses a directory left by an interrupted commit; {@code what} names it, e.g. "the current data".
+   * A file, a glob or a missing path passes (the caller reports those).
+   */
   public static void requireComplete(Configuration hadoop, String uri, String what) {
-    Path marker = new Path(uri.replaceAll("/+$", ""), NAME);
+    if (uri.contains("*")) {
+      return;
+    }
+    Path dir = new Path(uri.replaceAll("/+$", ""));
+    Path marker = new Path(dir, NAME);
     boolean incomplete;
     try {
-      incomplete = marker.getFileSystem(hadoop).exists(marker);
+      FileSystem fs = dir.getFileSystem(hadoop);
+      // Only a directory can hold one; asking an object store for a key below a file's key can fail.
+      incomplete = fs.getFileStatus(dir).isDirectory() && fs.exists(marker);
+    } catch (FileNotFoundException e) {
+      return;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check " + uri + " for " + NAME, e);
     }
