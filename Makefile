@@ -40,7 +40,7 @@ test-java:
 	$(MVN) install
 
 test-python: venv deploy-tools images-test
-	@if compgen -G "python/tests/test_*.py" >/dev/null; then $(VENV)/bin/pytest -q python/tests; else echo "no Python tests yet"; fi
+	@if compgen -G "python/tests/test_*.py" >/dev/null; then $(VENV)/bin/pytest -q --durations=25 python/tests; else echo "no Python tests yet"; fi
 
 # Deployment tools (docs/deploy.md), built with Go from the Go module proxy into a project-local folder.
 TOOLS := .tools/bin
