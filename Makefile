@@ -13,6 +13,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell sha256sum python/requirements.txt | cut -c1-12)
 JOBS := bin/health-predict
 JOBS_JAR := jobs/target/health-predict-jobs.jar
+BENCH_JAR := benchmarks/target/health-predict-benchmarks.jar
 MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
@@ -163,20 +164,20 @@ airflow: venv build mlflow-start ## run Airflow standalone with the DAGs of dags
 BENCH_SIZES ?= 100000,300000,1000000
 BENCH_REPEATS ?= 5
 bench-data: build ## generate 100k..1M rows; time split and the feature pipeline (report in out/bench/)
-	HP_MAIN=org.healthpredict.jobs.bench.DataBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-8g} \
+	HP_CLASSPATH=$(BENCH_JAR) HP_MAIN=org.healthpredict.bench.DataBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-8g} \
 	  $(JOBS) $(BENCH_SIZES) $(BENCH_REPEATS) $(OUT)/bench
 
 DRIFT_BENCH_SIZES ?= 100000,300000,1000000
 DRIFT_BENCH_REPEATS ?= 3
 bench-drift: build ## drift report of N vs N generated rows, 100k..1M: wall time, peak heap (report in out/bench-drift/)
-	HP_MAIN=org.healthpredict.jobs.bench.DriftBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-2g} \
+	HP_CLASSPATH=$(BENCH_JAR) HP_MAIN=org.healthpredict.bench.DriftBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-2g} \
 	  $(JOBS) $(DRIFT_BENCH_SIZES) $(DRIFT_BENCH_REPEATS) $(OUT)/bench-drift
 
 DETECTION_ROWS ?= 50000
 DETECTION_BATCH ?= 5000
 DETECTION_DRIFT_FREE_RUNS ?= 20
 bench-drift-detection: build ## per conf/drift/ spec and 20 drift-free runs: batches to detection, false alarms, defaults vs PSI (report in out/bench-drift-detection/)
-	HP_MAIN=org.healthpredict.jobs.bench.DriftDetectionBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-4g} \
+	HP_CLASSPATH=$(BENCH_JAR) HP_MAIN=org.healthpredict.bench.DriftDetectionBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-4g} \
 	  $(JOBS) $(DETECTION_ROWS) $(DETECTION_BATCH) $(DETECTION_DRIFT_FREE_RUNS) $(OUT)/bench-drift-detection
 
 HPO_INPUT ?= data/sample/diabetic_data_sample.csv
@@ -199,7 +200,7 @@ bench-hpo: venv build ## MLlib TrainValidationSplit grid vs ASHA on the same sam
 	  --host 127.0.0.1 --port $(HPO_MLFLOW_PORT) --workers 1 >$(HPO_WORK)/mlflow/server.log 2>&1 & mlflow_pid=$$!; \
 	trap 'kill $$mlflow_pid' EXIT; \
 	for _ in $$(seq 1 120); do curl -fsS -m 2 http://127.0.0.1:$(HPO_MLFLOW_PORT)/health >/dev/null 2>&1 && break; sleep 1; done; \
-	HP_MAIN=org.healthpredict.jobs.bench.HpoBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-6g} \
+	HP_CLASSPATH=$(BENCH_JAR) HP_MAIN=org.healthpredict.bench.HpoBenchmark HP_DRIVER_MEMORY=$${HP_DRIVER_MEMORY:-6g} \
 	  $(JOBS) $(abspath $(HPO_WORK))/split http://127.0.0.1:$(HPO_MLFLOW_PORT) $(HPO_CONFIGS) $(HPO_SEED) \
 	  $(HPO_THROUGHPUT_TRIALS) $(OUT)/bench $(HPO_SPACE) $(HPO_CONCURRENCY) $(HPO_REPORT) $(HPO_ORACLE)
 

@@ -1,4 +1,4 @@
-package org.healthpredict.jobs.bench;
+package org.healthpredict.bench;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.CompilationMXBean;

@@ -1,4 +1,4 @@
-package org.healthpredict.jobs.bench;
+package org.healthpredict.bench;
 
 import static org.apache.spark.sql.functions.col;
 

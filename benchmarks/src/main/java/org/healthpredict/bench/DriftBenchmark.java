@@ -1,4 +1,4 @@
-package org.healthpredict.jobs.bench;
+package org.healthpredict.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

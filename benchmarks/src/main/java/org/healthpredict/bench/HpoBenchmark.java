@@ -1,4 +1,4 @@
-package org.healthpredict.jobs.bench;
+package org.healthpredict.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
