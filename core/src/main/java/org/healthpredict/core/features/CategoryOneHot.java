@@ -23,7 +23,8 @@ import org.apache.spark.sql.types.StructType;
  * That analysis, not the rows, was most of what a feature fit + transform cost on small inputs
  * (docs/benchmarks.md, bench-data). This stage uses one UDF for all columns.
  */
-public final class CategoryOneHot extends Estimator<CategoryOneHotModel> implements DefaultParamsWritable {
+public final class CategoryOneHot extends Estimator<CategoryOneHotModel> implements DefaultParamsWritable,
+    HasInputCols<CategoryOneHot>, HasOutputCol<CategoryOneHot> {
 
   private static final long serialVersionUID = 1L;
 
@@ -61,24 +62,6 @@ public final class CategoryOneHot extends Estimator<CategoryOneHotModel> impleme
 
   public Param<String> outputCol() {
     return outputCol;
-  }
-
-  public String[] getInputCols() {
-    return getOrDefault(inputCols).clone();
-  }
-
-  public String getOutputCol() {
-    return getOrDefault(outputCol);
-  }
-
-  public CategoryOneHot setInputCols(String[] columns) {
-    set(inputCols, columns.clone());
-    return this;
-  }
-
-  public CategoryOneHot setOutputCol(String column) {
-    set(outputCol, column);
-    return this;
   }
 
   /** Labels as StringIndexer learns them (most frequent first, ties by label; nulls not counted). */

@@ -32,7 +32,8 @@ import org.apache.spark.sql.types.StructType;
  * OneHotEncoder's "keep"). The labels are Params (flattened, with a count per column), so Spark's
  * default persistence saves and reloads them with the pipeline and serving reads them without Spark.
  */
-public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implements DefaultParamsWritable {
+public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implements DefaultParamsWritable,
+    HasInputCols<CategoryOneHotModel>, HasOutputCol<CategoryOneHotModel> {
 
   private static final long serialVersionUID = 1L;
 
@@ -81,14 +82,6 @@ public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implem
 
   public IntArrayParam labelCounts() {
     return labelCounts;
-  }
-
-  public String[] getInputCols() {
-    return getOrDefault(inputCols).clone();
-  }
-
-  public String getOutputCol() {
-    return getOrDefault(outputCol);
   }
 
   /** Per input column, its labels: position i is the category's place in the column's block. */

@@ -29,7 +29,8 @@ import org.apache.spark.sql.types.StructType;
  * stage cost more than all engineered features together.
  * The rule is one line; FillMissingCategoriesTest checks the two agree on every sample value.
  */
-public final class FillMissingCategories extends Transformer implements DefaultParamsWritable {
+public final class FillMissingCategories extends Transformer implements DefaultParamsWritable,
+    HasInputCols<FillMissingCategories> {
 
   private static final long serialVersionUID = 1L;
 
@@ -62,15 +63,6 @@ public final class FillMissingCategories extends Transformer implements DefaultP
 
   public StringArrayParam inputCols() {
     return inputCols;
-  }
-
-  public String[] getInputCols() {
-    return getOrDefault(inputCols);
-  }
-
-  public FillMissingCategories setInputCols(String... columns) {
-    set(inputCols, columns.clone());
-    return this;
   }
 
   @Override

@@ -22,7 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * model keeps those, maps every other value to "other" and null to "missing". Used for
  * medical_specialty, whose 70-odd values have a long tail too thin to learn from.
  */
-public final class TopCategories extends Estimator<TopCategoriesModel> implements DefaultParamsWritable {
+public final class TopCategories extends Estimator<TopCategoriesModel> implements DefaultParamsWritable,
+    HasInputCol<TopCategories>, HasOutputCol<TopCategories> {
 
   private static final long serialVersionUID = 1L;
 
@@ -71,26 +72,8 @@ public final class TopCategories extends Estimator<TopCategoriesModel> implement
     return k;
   }
 
-  public String getInputCol() {
-    return getOrDefault(inputCol);
-  }
-
-  public String getOutputCol() {
-    return getOrDefault(outputCol);
-  }
-
   public int getK() {
     return (Integer) getOrDefault(k);
-  }
-
-  public TopCategories setInputCol(String column) {
-    set(inputCol, column);
-    return this;
-  }
-
-  public TopCategories setOutputCol(String column) {
-    set(outputCol, column);
-    return this;
   }
 
   public TopCategories setK(int value) {

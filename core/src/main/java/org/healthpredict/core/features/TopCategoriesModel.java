@@ -25,7 +25,8 @@ import org.apache.spark.sql.types.StructType;
  * via {@link Categories#bucket}. The learned list is a Param so Spark's default persistence saves
  * and reloads it with the pipeline.
  */
-public final class TopCategoriesModel extends Model<TopCategoriesModel> implements DefaultParamsWritable {
+public final class TopCategoriesModel extends Model<TopCategoriesModel> implements DefaultParamsWritable,
+    HasInputCol<TopCategoriesModel>, HasOutputCol<TopCategoriesModel> {
 
   private static final long serialVersionUID = 1L;
 
@@ -66,14 +67,6 @@ public final class TopCategoriesModel extends Model<TopCategoriesModel> implemen
 
   public StringArrayParam categories() {
     return categories;
-  }
-
-  public String getInputCol() {
-    return getOrDefault(inputCol);
-  }
-
-  public String getOutputCol() {
-    return getOrDefault(outputCol);
   }
 
   /** The kept values, most frequent first. */
