@@ -11,9 +11,6 @@ import picocli.CommandLine.Option;
     description = "Completes the promotion of a version that `register --require-approval` left pending.")
 final class ApproveCommand implements Callable<Integer> {
 
-  @Option(names = "--name", defaultValue = "HealthPredict", description = "Registered model name (default ${DEFAULT-VALUE}).")
-  String name;
-
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
   boolean help;
 
@@ -21,13 +18,10 @@ final class ApproveCommand implements Callable<Integer> {
   String version;
 
   @Mixin
-  TrackingOptions tracking;
-
-  @Mixin
-  ActorOption actor;
+  RegistryOptions registry;
 
   @Override
   public Integer call() {
-    return RegistryDecision.take("approve", name, tracking, promotion -> promotion.approve(name, version, actor.actor));
+    return RegistryDecision.take("approve", registry, promotion -> promotion.approve(registry.name, version, registry.actor));
   }
 }

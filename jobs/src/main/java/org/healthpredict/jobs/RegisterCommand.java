@@ -37,9 +37,6 @@ final class RegisterCommand implements Callable<Integer> {
   @Option(names = "--run", required = true, paramLabel = "RUN_ID", description = "MLflow run of `train` or `tune` whose model to register.")
   String runId;
 
-  @Option(names = "--name", defaultValue = "HealthPredict", description = "Registered model name (default ${DEFAULT-VALUE}).")
-  String name;
-
   @Option(names = "--metric", defaultValue = "test_pr_auc",
       description = "Gate metric on the test split, higher is better (default ${DEFAULT-VALUE}; e.g. test_roc_auc).")
   String metric;
@@ -68,10 +65,7 @@ final class RegisterCommand implements Callable<Integer> {
   boolean requireApproval;
 
   @Mixin
-  TrackingOptions tracking;
-
-  @Mixin
-  ActorOption actor;
+  RegistryOptions registry;
 
   @Override
   public Integer call() {
@@ -85,12 +79,12 @@ final class RegisterCommand implements Callable<Integer> {
     PromotionGate gate = new PromotionGate(metric, true, margin, floors);
     UntunedBaseline untuned = OptionChoice.parse("--baseline", baseline, UntunedBaseline.class);
     SparkSession spark = SparkSessions.getOrCreate("health-predict register");
-    try (Tracking t = tracking.connect(spark)) {
+    try (Tracking t = registry.tracking.connect(spark)) {
       RegisterRunner.Outcome o = new RegisterRunner(spark, line -> System.out.println("register: " + line))
-          .run(runId, new RegisterRunner.Options(name, gate, requireApproval, actor.actor, untuned, chanceFloors), t);
+          .run(runId, new RegisterRunner.Options(registry.name, gate, requireApproval, registry.actor, untuned, chanceFloors), t);
       System.out.println("register: " + o.reason());
       System.out.printf("register: OK name=%s version=%s decision=%s champion=%s test_roc_auc=%.4f test_pr_auc=%.4f"
-              + " again=%s%n", name, o.version().version(), o.verdict(), o.champion() == null ? "none" : o.champion(),
+              + " again=%s%n", registry.name, o.version().version(), o.verdict(), o.champion() == null ? "none" : o.champion(),
           o.testRocAuc(), o.testPrAuc(), o.again());
     }
     return HealthPredictCli.EXIT_OK;

@@ -15,11 +15,10 @@ final class RegistryDecision {
 
   private RegistryDecision() {}
 
-  static int take(String command, String model, TrackingOptions tracking,
-      Function<Promotion, AuditEntry> decision) {
-    try (Tracking t = tracking.connect()) {
+  static int take(String command, RegistryOptions options, Function<Promotion, AuditEntry> decision) {
+    try (Tracking t = options.tracking.connect()) {
       AuditEntry e = decision.apply(new Promotion(new ModelRegistry(t), new AuditLog(t)));
-      System.out.println(command + ": OK name=" + model + " champion=" + e.championAfter() + " previous="
+      System.out.println(command + ": OK name=" + options.name + " champion=" + e.championAfter() + " previous="
           + (e.championBefore() == null ? "none" : e.championBefore()) + " actor=" + e.actor());
     }
     return HealthPredictCli.EXIT_OK;

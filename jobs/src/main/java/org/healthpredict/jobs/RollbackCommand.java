@@ -10,20 +10,14 @@ import picocli.CommandLine.Option;
     description = "Restores the previous champion: 'champion' moves to the 'previous' version, and 'previous' to the rolled-back one.")
 final class RollbackCommand implements Callable<Integer> {
 
-  @Option(names = "--name", defaultValue = "HealthPredict", description = "Registered model name (default ${DEFAULT-VALUE}).")
-  String name;
-
   @Option(names = "--reason", defaultValue = "manual rollback", description = "Why, for the audit log (default '${DEFAULT-VALUE}').")
   String reason;
 
   @Mixin
-  TrackingOptions tracking;
-
-  @Mixin
-  ActorOption actor;
+  RegistryOptions registry;
 
   @Override
   public Integer call() {
-    return RegistryDecision.take("rollback", name, tracking, promotion -> promotion.rollback(name, reason, actor.actor));
+    return RegistryDecision.take("rollback", registry, promotion -> promotion.rollback(registry.name, reason, registry.actor));
   }
 }
