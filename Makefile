@@ -18,7 +18,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools cluster-up cluster-down cluster-smoke
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools cluster-up cluster-down cluster-smoke cluster-serving
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -119,6 +119,9 @@ cluster-up: cluster-tools ## start the single-node cluster (root; .cluster/, kub
 
 cluster-smoke: ## run a pod from a locally made image on the cluster and print its logs
 	scripts/cluster.sh smoke
+
+cluster-serving: ## run serving/target/jib-image.tar (make images) as a pod on the cluster
+	scripts/cluster.sh serving
 
 cluster-down: ## stop the cluster and clean its mounts, bridge and kernel settings
 	scripts/cluster.sh down

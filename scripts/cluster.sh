@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A single-node Kubernetes cluster on this machine, built from source, for trying the project's manifests and
-# images without a cloud or a registry:  scripts/cluster.sh up | down | status | smoke | import TAR...
+# images without a cloud or a registry:  scripts/cluster.sh up | down | status | smoke | serving | import TAR...
 #
 #   up      certificates, etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (with a pause
 #           image made here) and the kubelet; waits for the node to be Ready and writes .cluster/kubeconfig
@@ -8,7 +8,8 @@
 #           puts back the kernel settings the kubelet and the bridge plugin change
 #   status  the processes, the node and the pods
 #   smoke   runs a pod from an image made here (k8s/tools/cluster/hello) and prints its logs
-#   import  imports image tars (docker or OCI archives, e.g. serving/target/jib-image.tar) into the cluster's containerd
+#   serving runs the serving image (a Jib tar, default serving/target/jib-image.tar) as a pod: k8s/cluster/serving-pod.yaml
+#   import  imports image tars (docker or OCI archives, e.g. jobs/target/jib-image.tar) into the cluster's containerd
 #
 # Needs root, cgroup v1 or v2, and Debian's containerd, runc, containernetworking-plugins, etcd-server, iptables
 # (`scripts/cluster.sh deps` installs them), gcc and Go; the Kubernetes binaries come from `make cluster-tools`
@@ -325,12 +326,15 @@ node_ready() {
 
 down() {
   [[ -d $D ]] || { log "nothing to stop ($D does not exist)"; return; }
+  # the controllers first, so no ReplicaSet or Job replaces the pods deleted next
+  stop kube-controller-manager
+  stop kube-scheduler
   if running kube-apiserver && running kubelet; then
-    log "deleting the pods (the kubelet tears their sandboxes and networks down)"
-    kctl delete pods --all --all-namespaces --wait=true --timeout=60s >/dev/null 2>&1 || true
+    log "deleting the pods (the kubelet stops them, and tears their sandboxes and networks down)"
+    kctl delete pods --all --all-namespaces --wait=true --timeout=90s >/dev/null 2>&1 || true
   fi
   local n
-  for n in kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$n"; done
+  for n in kubelet kube-apiserver etcd; do stop "$n"; done
   if running containerd; then # what is left (pods the kubelet did not stop): kill, then remove sandboxes and all
     local t
     for t in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks kill -s SIGKILL "$t" 2>/dev/null || true; done
@@ -349,6 +353,7 @@ down() {
   # mounts under .cluster (pod volumes, netns, overlay rootfs, shm), deepest first
   local m
   while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(findmnt -rn -o TARGET | grep -F "$D/" | sort -r)
+  rm -rf "$D/cni/ipam" # no container is left: no address is in use
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE" && log "bridge $BRIDGE deleted"
   rm -f /var/lib/cni/results/health-predict-* 2>/dev/null || true
   find /var/log/containers -type l -lname "$D/*" -delete 2>/dev/null || true
@@ -411,6 +416,24 @@ EOF
   log "pod hello Succeeded $((SECONDS - t0))s after smoke started"
 }
 
+# The serving image built by `make images` (Jib tar) as one pod; live once its startup probe passes. Ready only with
+# a model, which needs MLflow: without it the service answers /health/live and reports "no model loaded yet".
+serving() {
+  local tar=${1:-$ROOT/serving/target/jib-image.tar} image
+  [[ -f $tar ]] || die "$tar missing: make images (JIB_GOAL=buildTar)"
+  image=$(tar -xOf "$tar" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')
+  import "$tar"
+  wait_for "service account default/default" 60 kctl get serviceaccount default
+  kctl delete pod serving --ignore-not-found --wait=true >/dev/null
+  sed "s#image: IMAGE#image: $image#" "$ROOT/k8s/cluster/serving-pod.yaml" | kctl apply -f -
+  wait_for "pod serving (started: startup probe passed)" 300 pod_started serving
+  kctl get pod serving -o wide
+  kctl logs serving --tail=5
+  log "serving is live; try: kubectl --kubeconfig $D/kubeconfig port-forward pod/serving 8080:8080"
+}
+
+pod_started() { [[ $(kctl get pod "$1" -o jsonpath='{.status.containerStatuses[0].started}') = true ]]; }
+
 pod_succeeded() { [[ $(kctl get pod "$1" -o jsonpath='{.status.phase}') = Succeeded ]]; }
 
 case "${1:-}" in
@@ -419,6 +442,7 @@ case "${1:-}" in
   status) status ;;
   smoke) smoke ;;
   import) shift; import "$@" ;;
+  serving) shift; serving "$@" ;;
   deps) deps ;;
-  *) echo "usage: $0 up|down|status|smoke|import TAR...|deps" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|smoke|serving [TAR]|import TAR...|deps" >&2; exit 2 ;;
 esac
