@@ -61,6 +61,9 @@ check() {
   done
   [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] ||
     die "CNI plugins missing in /usr/lib/cni: scripts/cluster.sh deps"
+  # the kubelet refuses a loopback node IP, so it listens on 127.0.0.1 and the API server reaches it by host name
+  getent ahostsv4 "$NODE" | awk '{print $1}' | grep -q '^127\.' ||
+    die "host name $NODE does not resolve to a 127.x address (/etc/hosts): the API server could not reach the kubelet"
 }
 
 # --- certificates ------------------------------------------------------------------------------------------
