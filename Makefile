@@ -18,7 +18,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools cluster-up cluster-down cluster-smoke cluster-serving
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -99,6 +99,32 @@ images-test: IMAGE_BASE = tar://$(abspath $(JIB_BASE_TAR))
 images-test: $(JIB_BASE_TAR) ## both image tars on the Debian JRE base, from what is built (what the image tests check)
 	@[[ -f $(JOBS_JAR) && -d serving/target/classes ]] || $(MAKE) --no-print-directory build
 	$(jib_images)
+
+# A single-node Kubernetes cluster built from source (scripts/cluster.sh). k8s.io/kubernetes replaces its staging
+# modules with ./staging, so `go install …@version` refuses it: k8s/tools/cluster/go.mod pins them. Static binaries
+# (CGO off, like the release's), named by version; ldflags give them the version `kubectl version` shows.
+K8S_VERSION := v1.34.4
+K8S_BINS := kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl
+K8S_LDFLAGS := -s -w $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/version,\
+  -X $(p).gitVersion=$(K8S_VERSION) -X $(p).gitMajor=1 -X $(p).gitMinor=34 -X $(p).gitTreeState=clean)
+cluster-tools: $(foreach b,$(K8S_BINS),$(TOOLS)/$(b)-$(K8S_VERSION)) ## build Kubernetes (apiserver, controller-manager, scheduler, kubelet, kubectl) into .tools/bin
+
+$(TOOLS)/%-$(K8S_VERSION): k8s/tools/cluster/go.mod k8s/tools/cluster/go.sum
+	mkdir -p $(TOOLS)
+	cd k8s/tools/cluster && CGO_ENABLED=0 go build -ldflags '$(K8S_LDFLAGS)' -o $(abspath $@) k8s.io/kubernetes/cmd/$*
+	ln -sfn $(notdir $@) $(TOOLS)/$*
+
+cluster-up: cluster-tools ## start the single-node cluster (root; .cluster/, kubeconfig .cluster/kubeconfig)
+	scripts/cluster.sh up
+
+cluster-smoke: ## run a pod from a locally made image on the cluster and print its logs
+	scripts/cluster.sh smoke
+
+cluster-serving: ## run serving/target/jib-image.tar (make images) as a pod on the cluster
+	scripts/cluster.sh serving
+
+cluster-down: ## stop the cluster and clean its mounts, bridge and kernel settings
+	scripts/cluster.sh down
 
 iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)
 	cd iac && ../$(TOOLS)/tofu init -backend=false -input=false && ../$(TOOLS)/tofu validate
