@@ -428,7 +428,8 @@ serving() {
   import "$tar"
   wait_for "service account default/default" 60 kctl get serviceaccount default
   kctl delete pod serving --ignore-not-found --wait=true >/dev/null
-  sed "s#image: IMAGE#image: $image#" "$ROOT/k8s/cluster/serving-pod.yaml" | kctl apply -f -
+  sed -e "s#image: IMAGE#image: $image#" -e "s#http://10.244.0.1:5000#${MLFLOW_URI:-http://10.244.0.1:5000}#" \
+    "$ROOT/k8s/cluster/serving-pod.yaml" | kctl apply -f -
   wait_for "pod serving (started: startup probe passed)" 300 pod_started serving
   kctl get pod serving -o wide
   kctl logs serving --tail=5
