@@ -8,6 +8,7 @@ Environment: SERVING_TAR, JOBS_TAR (default <module>/target/jib-image.tar).
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -82,7 +83,8 @@ def spark_io(cluster):
     io.mkdir(parents=True)
     os.chmod(io, 0o1777)
     (io / "in.csv").write_bytes(SAMPLE.read_bytes())
-    return io
+    yield io
+    shutil.rmtree(io)
 
 
 def spark(job, *args, io, timeout=900):
@@ -181,3 +183,21 @@ def test_serving_pod_ready_with_the_champion_and_predicts(mlflow, spark_io):
     finally:
         pf.terminate()
         pf.wait(10)
+
+
+def test_tune_runs_on_executor_pods(mlflow, spark_io):
+    split = spark_io / "split"
+    if not (split / "manifest.json").is_file():  # this test alone: split locally
+        run(JOBS, "split", "--input", SAMPLE, "--output", split)
+    t0 = time.monotonic()
+    p, seen = spark("tune", "--data", split, "--space", ROOT / "jobs" / "src" / "test" / "resources" / "tiny-space.yaml",
+                    "--max-trials", "4", "--tracking-uri", mlflow, io=spark_io, timeout=1200)
+    print(f"tune on the cluster: {time.monotonic() - t0:.0f} s; pods {seen}")
+    executors = {n: s for n, s in seen.items() if n.startswith("hp-tune-exec-")}
+    assert len(executors) == 2 and all(s[2] == "executor" for s in executors.values()), seen
+    r = result_line("tune", p.stdout + p.stderr)
+    assert r["trials"] == "4" and int(r["completed"]) >= 1, r
+    assert 0.0 <= float(r["test_roc_auc"]) <= 1.0, r
+    with urllib.request.urlopen(f"{mlflow}/api/2.0/mlflow/runs/get?run_id={r['run']}", timeout=10) as resp:
+        run_info = json.load(resp)["run"]["info"]
+    assert run_info["status"] == "FINISHED", run_info
