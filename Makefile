@@ -18,7 +18,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools cluster-up cluster-down cluster-smoke cluster-serving
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools cluster-up cluster-down cluster-smoke cluster-serving cluster-split test-k8s
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -123,8 +123,17 @@ cluster-smoke: ## run a pod from a locally made image on the cluster and print i
 cluster-serving: ## run serving/target/jib-image.tar (make images) as a pod on the cluster
 	scripts/cluster.sh serving
 
+cluster-split: ## split the sample with Spark executors as pods on the cluster (jobs/target/jib-image.tar; output .cluster/spark-io/split)
+	mkdir -p .cluster/spark-io && cp data/sample/diabetic_data_sample.csv .cluster/spark-io/in.csv && rm -rf .cluster/spark-io/split
+	scripts/cluster.sh spark split --input $(CURDIR)/.cluster/spark-io/in.csv --output $(CURDIR)/.cluster/spark-io/split
+
 cluster-down: ## stop the cluster and clean its mounts, bridge and kernel settings
 	scripts/cluster.sh down
+
+# Minutes and root: starts the cluster, runs a Spark job on executor pods and the serving pod against a real MLflow,
+# stops the cluster. Not part of `make test` (python/tests/k8s skips itself without HP_CLUSTER_TESTS=1).
+test-k8s: venv cluster-tools ## end-to-end tests on the local cluster (root; jobs jar, SERVING_TAR / JOBS_TAR Jib tars)
+	HP_CLUSTER_TESTS=1 $(VENV)/bin/pytest -q -s --durations=0 python/tests/k8s
 
 iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)
 	cd iac && ../$(TOOLS)/tofu init -backend=false -input=false && ../$(TOOLS)/tofu validate

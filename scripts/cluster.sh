@@ -9,6 +9,7 @@
 #   status  the processes, the node and the pods
 #   smoke   runs a pod from an image made here (k8s/tools/cluster/hello) and prints its logs
 #   serving runs the serving image (a Jib tar, default serving/target/jib-image.tar) as a pod: k8s/cluster/serving-pod.yaml
+#   spark   a jobs command (split, tune, ...) through spark-submit in client mode, executors as pods (see spark())
 #   import  imports image tars (docker or OCI archives, e.g. jobs/target/jib-image.tar) into the cluster's containerd
 #
 # Needs root, cgroup v1 or v2, and Debian's containerd, runc, containernetworking-plugins, etcd-server, iptables
@@ -428,11 +429,64 @@ serving() {
   import "$tar"
   wait_for "service account default/default" 60 kctl get serviceaccount default
   kctl delete pod serving --ignore-not-found --wait=true >/dev/null
-  sed "s#image: IMAGE#image: $image#" "$ROOT/k8s/cluster/serving-pod.yaml" | kctl apply -f -
+  sed -e "s#image: IMAGE#image: $image#" -e "s#http://10.244.0.1:5000#${MLFLOW_URI:-http://10.244.0.1:5000}#" \
+    "$ROOT/k8s/cluster/serving-pod.yaml" | kctl apply -f -
   wait_for "pod serving (started: startup probe passed)" 300 pod_started serving
   kctl get pod serving -o wide
   kctl logs serving --tail=5
   log "serving is live; try: kubectl --kubeconfig $D/kubeconfig port-forward pod/serving 8080:8080"
+}
+
+# A jobs command through spark-submit in client mode, as the DAGs submit: the driver runs here, bound to the pod
+# bridge's gateway (10.244.0.1) so executors reach it; executors are pods of the jobs image (a Jib tar, default
+# jobs/target/jib-image.tar, imported if missing) in namespace health-predict-jobs under the service account of
+# spark-operator/rbac.yaml. Paths are shared through a hostPath: SPARK_IO (default .cluster/spark-io) is mounted at
+# the same path in every executor, so --input/--output under it mean the same files to the driver and the executors.
+#   SPARK_IO=... JOBS_TAR=... EXECUTORS=2 scripts/cluster.sh spark split --input $SPARK_IO/in.csv --output $SPARK_IO/split
+# spark-submit comes from the venv (pyspark, the pom's Spark version) unless SPARK_SUBMIT is set. Executors are
+# followed by polling, not watches: the API server refuses the client's watches ("the required storage feature
+# RequestWatchProgress is disabled": Debian's etcd 3.4.23 lacks progress notifications).
+spark() {
+  local tar=${JOBS_TAR:-$ROOT/jobs/target/jib-image.tar} image io=${SPARK_IO:-$D/spark-io} ns=health-predict-jobs
+  local submit=${SPARK_SUBMIT:-$ROOT/.venv/bin/spark-submit} jar=$ROOT/jobs/target/health-predict-jobs.jar
+  local gw=${POD_CIDR%.0/24}.1 flags
+  [[ -f $tar ]] || die "$tar missing: make images (JIB_GOAL=buildTar)"
+  [[ -f $jar ]] || die "$jar missing: mvn package"
+  [[ -x $submit ]] || die "$submit missing: make venv"
+  image=$(tar -xOf "$tar" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')
+  ctrk images ls -q | grep -qx "docker.io/$image" || import "$tar"
+  ip -4 addr show "$BRIDGE" 2>/dev/null | grep -q "inet $gw/" ||
+    die "no bridge $BRIDGE with $gw yet (it appears with the first pod): scripts/cluster.sh smoke"
+  mkdir -p "$io" && chmod 1777 "$io" # executors run as the image's user 185
+  kctl create namespace "$ns" --dry-run=client -o yaml | kctl apply -f - >/dev/null
+  kctl -n "$ns" apply -f "$ROOT/spark-operator/rbac.yaml" >/dev/null
+  wait_for "service account $ns/health-predict-spark" 60 kctl -n "$ns" get serviceaccount health-predict-spark
+  source "$ROOT/bin/lib/java-flags.sh"
+  flags="${spark_java_flags[*]} -Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties"
+  # Directories the driver (root) makes under SPARK_IO, such as an output's _temporary, must be writable by the
+  # executors' user: umask 0 here and for Hadoop's local file system. pyspark's spark-submit finds SPARK_HOME with
+  # the `python3` on PATH: the venv's.
+  umask 0
+  PATH=$(dirname "$submit"):$PATH KUBECONFIG=$D/kubeconfig SPARK_LOCAL_IP=$gw "$submit" \
+    --master "k8s://https://127.0.0.1:6443" --deploy-mode client --name "hp-${1:-job}" \
+    --class org.healthpredict.jobs.HealthPredictCli \
+    --conf spark.kubernetes.namespace="$ns" \
+    --conf spark.kubernetes.container.image="$image" \
+    --conf spark.kubernetes.container.image.pullPolicy=Never \
+    --conf spark.kubernetes.authenticate.executor.serviceAccountName=health-predict-spark \
+    --conf spark.kubernetes.executor.podNamePrefix="hp-${1:-job}" \
+    --conf spark.executor.instances="${EXECUTORS:-2}" --conf spark.executor.cores=1 \
+    --conf spark.executor.memory="${EXECUTOR_MEMORY:-1g}" --conf spark.kubernetes.executor.request.cores=250m \
+    --conf spark.driver.host="$gw" --conf spark.driver.bindAddress="$gw" \
+    --conf spark.driver.port=7078 --conf spark.driver.blockManager.port=7079 \
+    --conf spark.kubernetes.executor.volumes.hostPath.io.mount.path="$io" \
+    --conf spark.kubernetes.executor.volumes.hostPath.io.options.path="$io" \
+    --conf spark.driver.extraJavaOptions="$flags" --conf spark.executor.extraJavaOptions="${spark_java_flags[*]}" \
+    --conf spark.hadoop.fs.permissions.umask-mode=000 \
+    --conf spark.kubernetes.executor.enableApiWatcher=false --conf spark.kubernetes.executor.apiPollingInterval=5s \
+    --conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false --conf spark.sql.shuffle.partitions=8 \
+    --driver-memory "${HP_DRIVER_MEMORY:-2g}" \
+    "$jar" "$@"
 }
 
 pod_started() { [[ $(kctl get pod "$1" -o jsonpath='{.status.containerStatuses[0].started}') = true ]]; }
@@ -446,6 +500,7 @@ case "${1:-}" in
   smoke) smoke ;;
   import) shift; import "$@" ;;
   serving) shift; serving "$@" ;;
+  spark) shift; spark "$@" ;;
   deps) deps ;;
-  *) echo "usage: $0 up|down|status|smoke|serving [TAR]|import TAR...|deps" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|smoke|serving [TAR]|spark JOB ARGS...|import TAR...|deps" >&2; exit 2 ;;
 esac
