@@ -1,7 +1,7 @@
 """End to end on the single-node cluster built from source (scripts/cluster.sh): a Spark job whose executors are
 pods, and the serving pod loading a champion registered in an MLflow server on the host. Needs root, the
 Kubernetes binaries (make cluster-tools), the venv, the jobs jar and the two Jib tars; takes minutes, so it runs
-only from `make test-k8s` (HP_CLUSTER_TESTS=1), never from `make test`.
+only from `make test-k8s`, never from `make test` (which leaves this folder out).
 
 Environment: SERVING_TAR, JOBS_TAR (default <module>/target/jib-image.tar).
 """
@@ -28,10 +28,6 @@ GATEWAY = "10.244.0.1"  # the pod bridge's address on the host: pods reach the h
 NS = "health-predict-jobs"
 SERVING_TAR = Path(os.environ.get("SERVING_TAR", ROOT / "serving" / "target" / "jib-image.tar"))
 JOBS_TAR = Path(os.environ.get("JOBS_TAR", ROOT / "jobs" / "target" / "jib-image.tar"))
-
-pytestmark = pytest.mark.skipif(os.environ.get("HP_CLUSTER_TESTS") != "1",
-                                reason="starts a Kubernetes cluster: run with make test-k8s")
-
 
 def run(*cmd, timeout=900, env=None, **kw) -> subprocess.CompletedProcess:
     p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout,
