@@ -24,16 +24,17 @@ public final class AtomicFile {
   /** Replaces the file at {@code uri}; {@code what} names it in errors, e.g. "the cursor". */
   public static void replace(Configuration hadoop, String uri, String content, String what) {
     Path target = new Path(uri);
-    Path staging = new Path(target.getParent(), "." + target.getName() + ".incomplete-" + UUID.randomUUID());
     boolean inPlace = false;
     try {
       FileSystem fs = target.getFileSystem(hadoop);
       inPlace = ObjectStoreCommit.applies(fs);
-      try (FSDataOutputStream out = fs.create(inPlace ? target : staging, true)) {
+      Path written = inPlace ? target
+          : new Path(target.getParent(), "." + target.getName() + ".incomplete-" + UUID.randomUUID());
+      try (FSDataOutputStream out = fs.create(written, true)) {
         out.write(content.getBytes(StandardCharsets.UTF_8));
       }
       if (!inPlace) {
-        FileContext.getFileContext(target.toUri(), hadoop).rename(staging, target, Options.Rename.OVERWRITE);
+        FileContext.getFileContext(target.toUri(), hadoop).rename(written, target, Options.Rename.OVERWRITE);
       }
     } catch (IOException e) {
       throw new OutputException("cannot write " + what + " to " + uri + ": " + OutputException.storageAnswer(e)

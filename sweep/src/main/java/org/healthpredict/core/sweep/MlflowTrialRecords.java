@@ -2,6 +2,7 @@ package org.healthpredict.core.sweep;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.healthpredict.core.tracking.StoredRun;
 import org.healthpredict.core.tracking.TrackedRun;
@@ -52,8 +53,9 @@ final class MlflowTrialRecords implements TrialRecords {
   static MlflowTrialRecords resumed(TrackedRun sweep, Tracking tracking, SweepJournal journal,
       SweepMetric metric) {
     Map<Integer, String> orphans = new HashMap<>();
+    Set<String> journaled = Set.copyOf(journal.childRunIds().values());
     for (StoredRun child : tracking.childRuns(sweep.runId())) {
-      if (!journal.childRunIds().containsValue(child.runId())
+      if (!journaled.contains(child.runId())
           && child.runName().matches(CHILD_NAME_PREFIX + "\\d+")) {
         // Oldest first: a trial orphaned twice keeps its first run.
         orphans.putIfAbsent(Integer.parseInt(child.runName().substring(CHILD_NAME_PREFIX.length())),
