@@ -17,12 +17,10 @@ public final class SparkSessions {
   private static final String S3A_PATH_STYLE = "spark.hadoop.fs.s3a.path.style.access";
   /**
    * S3A retries a failed call (connection refused or reset, 5xx, no response) with exponential backoff from
-   * fs.s3a.retry.interval: the k-th wait (k = 1, 2, …) is interval × 2^k × (0.5 to 1.5). Hadoop's 7 retries
-   * wait about 2 minutes per call, and a Spark write that meets a dead endpoint makes several calls in a row
-   * (the write, the task's and the job's clean-up, the staging's removal): `split` took 10 minutes to fail
-   * against a stopped S3 API. 4 retries wait 7.5 to 22.5 s (15 s on average) per call, which rides out a
-   * restart or fail-over of the endpoint, and the same `split` fails 2 minutes after the stop. Throttling
-   * (503 SlowDown) has its own, longer policy (fs.s3a.retry.throttle.*), left as it is.
+   * fs.s3a.retry.interval. Hadoop's default of 7 retries waits minutes per call, and a Spark write that meets
+   * a dead endpoint makes several calls in a row, so a job against a store that stays down would take tens of
+   * minutes to fail. 4 retries from 500 ms still ride out an endpoint restart (docs/storage.md has the
+   * waits). Throttling (503 SlowDown) has its own, longer policy (fs.s3a.retry.throttle.*), left as it is.
    */
   private static final String S3A_RETRY_LIMIT = "spark.hadoop.fs.s3a.retry.limit";
   private static final String S3A_RETRY_INTERVAL = "spark.hadoop.fs.s3a.retry.interval";
