@@ -1,15 +1,11 @@
 package org.healthpredict.core.features;
 
 import java.util.Arrays;
-import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
-import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
 
@@ -23,12 +19,11 @@ import org.apache.spark.sql.types.StructType;
  * That analysis, not the rows, was most of what a feature fit + transform cost on small inputs
  * (docs/benchmarks.md, bench-data). This stage uses one UDF for all columns.
  */
-public final class CategoryOneHot extends Estimator<CategoryOneHotModel> implements DefaultParamsWritable,
+public final class CategoryOneHot extends FeatureEstimator<CategoryOneHotModel> implements
     HasInputCols<CategoryOneHot>, HasOutputCol<CategoryOneHot> {
 
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
   private final StringArrayParam inputCols;
   private final Param<String> outputCol;
 
@@ -38,22 +33,9 @@ public final class CategoryOneHot extends Estimator<CategoryOneHotModel> impleme
 
   /** Used by Spark when loading a saved pipeline. */
   public CategoryOneHot(String uid) {
-    this.uid = uid;
+    super(uid);
     this.inputCols = new StringArrayParam(this, "inputCols", "string columns to encode, in vector order");
     this.outputCol = new Param<>(this, "outputCol", "column receiving the concatenated one-hot vectors");
-  }
-
-  public static MLReader<CategoryOneHot> read() {
-    return new DefaultParamsReader<>();
-  }
-
-  public static CategoryOneHot load(String path) {
-    return read().load(path);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
   }
 
   public StringArrayParam inputCols() {
@@ -77,7 +59,7 @@ public final class CategoryOneHot extends Estimator<CategoryOneHotModel> impleme
 
   /** The model encoding with {@code labels} (per input column), with this estimator's params; also used by {@link FeatureFit}. */
   CategoryOneHotModel model(String[][] labels) {
-    CategoryOneHotModel model = copyValues(new CategoryOneHotModel(uid), ParamMap.empty());
+    CategoryOneHotModel model = copyValues(new CategoryOneHotModel(uid()), ParamMap.empty());
     model.setLabels(labels);
     return model.setParent(this);
   }

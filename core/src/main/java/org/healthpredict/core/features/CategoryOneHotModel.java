@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.Model;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -14,9 +13,6 @@ import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
-import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,12 +28,11 @@ import org.apache.spark.sql.types.StructType;
  * OneHotEncoder's "keep"). The labels are Params (flattened, with a count per column), so Spark's
  * default persistence saves and reloads them with the pipeline and serving reads them without Spark.
  */
-public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implements DefaultParamsWritable,
+public final class CategoryOneHotModel extends FeatureModel<CategoryOneHotModel> implements
     HasInputCols<CategoryOneHotModel>, HasOutputCol<CategoryOneHotModel> {
 
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
   private final StringArrayParam inputCols;
   private final Param<String> outputCol;
   private final StringArrayParam labels;
@@ -45,26 +40,13 @@ public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implem
 
   /** Used by Spark when loading a saved pipeline, and by {@link CategoryOneHot#fit}. */
   public CategoryOneHotModel(String uid) {
-    this.uid = uid;
+    super(uid);
     this.inputCols = new StringArrayParam(this, "inputCols", "string columns to encode, in vector order");
     this.outputCol = new Param<>(this, "outputCol", "column receiving the concatenated one-hot vectors");
     this.labels = new StringArrayParam(this, "labels", "every input column's labels, most frequent first, one column after the other");
     this.labelCounts = new IntArrayParam(this, "labelCounts", "how many of the labels belong to each input column");
     setDefault(labels, new String[0]);
     setDefault(labelCounts, new int[0]);
-  }
-
-  public static MLReader<CategoryOneHotModel> read() {
-    return new DefaultParamsReader<>();
-  }
-
-  public static CategoryOneHotModel load(String path) {
-    return read().load(path);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
   }
 
   public StringArrayParam inputCols() {
@@ -183,7 +165,7 @@ public final class CategoryOneHotModel extends Model<CategoryOneHotModel> implem
 
   @Override
   public CategoryOneHotModel copy(ParamMap extra) {
-    CategoryOneHotModel copy = copyValues(new CategoryOneHotModel(uid), extra);
+    CategoryOneHotModel copy = copyValues(new CategoryOneHotModel(uid()), extra);
     return copy.setParent(parent());
   }
 }

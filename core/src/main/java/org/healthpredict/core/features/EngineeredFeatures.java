@@ -8,10 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
-import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +29,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@link LabTests}, {@link IdNames}), so Spark and the row scorer share one definition. It learns
  * nothing, so it is a Transformer with no state to persist beyond its uid.
  */
-public final class EngineeredFeatures extends Transformer implements DefaultParamsWritable {
+public final class EngineeredFeatures extends FeatureTransformer {
 
   private static final long serialVersionUID = 1L;
 
@@ -80,7 +77,6 @@ public final class EngineeredFeatures extends Transformer implements DefaultPara
   private static final UserDefinedFunction ADMISSION_SOURCE_NAME = functions.udf(
       (UDF1<Integer, String>) IdNames::admissionSource, DataTypes.StringType).asNonNullable();
 
-  private final String uid;
 
   public EngineeredFeatures() {
     this(Identifiable$.MODULE$.randomUID("engineeredFeatures"));
@@ -88,20 +84,7 @@ public final class EngineeredFeatures extends Transformer implements DefaultPara
 
   /** Used by Spark when loading a saved pipeline. */
   public EngineeredFeatures(String uid) {
-    this.uid = uid;
-  }
-
-  public static MLReader<EngineeredFeatures> read() {
-    return new DefaultParamsReader<>();
-  }
-
-  public static EngineeredFeatures load(String path) {
-    return read().load(path);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
+    super(uid);
   }
 
   @Override

@@ -4,13 +4,9 @@ import static org.apache.spark.sql.functions.col;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
-import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,12 +25,11 @@ import org.apache.spark.sql.types.StructType;
  * stage cost more than all engineered features together.
  * The rule is one line; FillMissingCategoriesTest checks the two agree on every sample value.
  */
-public final class FillMissingCategories extends Transformer implements DefaultParamsWritable,
+public final class FillMissingCategories extends FeatureTransformer implements
     HasInputCols<FillMissingCategories> {
 
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
   private final StringArrayParam inputCols;
 
   public FillMissingCategories() {
@@ -43,22 +38,9 @@ public final class FillMissingCategories extends Transformer implements DefaultP
 
   /** Used by Spark when loading a saved pipeline. */
   public FillMissingCategories(String uid) {
-    this.uid = uid;
+    super(uid);
     this.inputCols = new StringArrayParam(this, "inputCols", "string columns whose nulls become \"missing\"");
     setDefault(inputCols, new String[0]);
-  }
-
-  public static MLReader<FillMissingCategories> read() {
-    return new DefaultParamsReader<>();
-  }
-
-  public static FillMissingCategories load(String path) {
-    return read().load(path);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
   }
 
   public StringArrayParam inputCols() {

@@ -3,15 +3,11 @@ package org.healthpredict.core.features;
 import static org.apache.spark.sql.functions.col;
 
 import java.util.Arrays;
-import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
-import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -22,14 +18,13 @@ import org.apache.spark.sql.types.StructType;
  * model keeps those, maps every other value to "other" and null to "missing". Used for
  * medical_specialty, whose 70-odd values have a long tail too thin to learn from.
  */
-public final class TopCategories extends Estimator<TopCategoriesModel> implements DefaultParamsWritable,
+public final class TopCategories extends FeatureEstimator<TopCategoriesModel> implements
     HasInputCol<TopCategories>, HasOutputCol<TopCategories> {
 
   private static final long serialVersionUID = 1L;
 
   public static final int DEFAULT_K = 10;
 
-  private final String uid;
   private final Param<String> inputCol;
   private final Param<String> outputCol;
   private final IntParam k;
@@ -40,24 +35,11 @@ public final class TopCategories extends Estimator<TopCategoriesModel> implement
 
   /** Used by Spark when loading a saved pipeline. */
   public TopCategories(String uid) {
-    this.uid = uid;
+    super(uid);
     this.inputCol = new Param<>(this, "inputCol", "string column to bucket");
     this.outputCol = new Param<>(this, "outputCol", "column receiving the kept value, \"other\" or \"missing\"");
     this.k = new IntParam(this, "k", "how many of the most frequent values to keep (>= 1)", ParamValidators.gtEq(1));
     setDefault(k, DEFAULT_K);
-  }
-
-  public static MLReader<TopCategories> read() {
-    return new DefaultParamsReader<>();
-  }
-
-  public static TopCategories load(String path) {
-    return read().load(path);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
   }
 
   public Param<String> inputCol() {
@@ -100,7 +82,7 @@ public final class TopCategories extends Estimator<TopCategoriesModel> implement
 
   /** The model keeping {@code categories}, with this estimator's params (also used by {@link FeatureFit}). */
   TopCategoriesModel model(String[] categories) {
-    TopCategoriesModel model = copyValues(new TopCategoriesModel(uid), ParamMap.empty());
+    TopCategoriesModel model = copyValues(new TopCategoriesModel(uid()), ParamMap.empty());
     model.setCategories(categories);
     return model.setParent(this);
   }

@@ -6,13 +6,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
-import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
@@ -25,36 +21,22 @@ import org.apache.spark.sql.types.StructType;
  * via {@link Categories#bucket}. The learned list is a Param so Spark's default persistence saves
  * and reloads it with the pipeline.
  */
-public final class TopCategoriesModel extends Model<TopCategoriesModel> implements DefaultParamsWritable,
+public final class TopCategoriesModel extends FeatureModel<TopCategoriesModel> implements
     HasInputCol<TopCategoriesModel>, HasOutputCol<TopCategoriesModel> {
 
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
   private final Param<String> inputCol;
   private final Param<String> outputCol;
   private final StringArrayParam categories;
 
   /** Used by Spark when loading a saved pipeline, and by {@link TopCategories#fit}. */
   public TopCategoriesModel(String uid) {
-    this.uid = uid;
+    super(uid);
     this.inputCol = new Param<>(this, "inputCol", "string column to bucket");
     this.outputCol = new Param<>(this, "outputCol", "column receiving the kept value, \"other\" or \"missing\"");
     this.categories = new StringArrayParam(this, "categories", "the values kept, most frequent first");
     setDefault(categories, new String[0]);
-  }
-
-  public static MLReader<TopCategoriesModel> read() {
-    return new DefaultParamsReader<>();
-  }
-
-  public static TopCategoriesModel load(String path) {
-    return read().load(path);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
   }
 
   public Param<String> inputCol() {
@@ -103,7 +85,7 @@ public final class TopCategoriesModel extends Model<TopCategoriesModel> implemen
 
   @Override
   public TopCategoriesModel copy(ParamMap extra) {
-    TopCategoriesModel copy = copyValues(new TopCategoriesModel(uid), extra);
+    TopCategoriesModel copy = copyValues(new TopCategoriesModel(uid()), extra);
     return copy.setParent(parent());
   }
 }

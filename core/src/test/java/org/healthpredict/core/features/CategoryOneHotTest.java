@@ -69,7 +69,7 @@ class CategoryOneHotTest {
         .fit(frame(TRAIN));
     String path = dir.resolve("model").toString();
     fitted.save(path);
-    CategoryOneHotModel loaded = CategoryOneHotModel.load(path);
+    CategoryOneHotModel loaded = CategoryOneHotModel.<CategoryOneHotModel>read().load(path);
     assertThat(loaded.uid()).isEqualTo(fitted.uid());
     assertThat(loaded.labelsArray()).isDeepEqualTo(fitted.labelsArray());
     assertThat(byId(loaded.transform(frame(SCORE)), "encoded")).isEqualTo(byId(fitted.transform(frame(SCORE)), "encoded"));

@@ -141,7 +141,7 @@ class EngineeredFeaturesTest {
     EngineeredFeatures stage = new EngineeredFeatures();
     String path = dir.resolve("engineered").toString();
     stage.save(path);
-    EngineeredFeatures loaded = EngineeredFeatures.load(path);
+    EngineeredFeatures loaded = EngineeredFeatures.<EngineeredFeatures>read().load(path);
     assertThat(loaded.uid()).isEqualTo(stage.uid());
     assertThat(loaded.transform(SampleData.typed()).collectAsList())
         .isEqualTo(stage.transform(SampleData.typed()).collectAsList());

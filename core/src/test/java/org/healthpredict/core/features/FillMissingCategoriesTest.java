@@ -49,6 +49,6 @@ class FillMissingCategoriesTest {
   void reloadsWithItsColumns(@TempDir Path dir) throws Exception {
     String path = dir.resolve("fill").toString();
     new FillMissingCategories().setInputCols(COLUMNS).save(path);
-    assertThat(FillMissingCategories.load(path).getInputCols()).containsExactly(COLUMNS);
+    assertThat(FillMissingCategories.<FillMissingCategories>read().load(path).getInputCols()).containsExactly(COLUMNS);
   }
 }

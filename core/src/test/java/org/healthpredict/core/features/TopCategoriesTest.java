@@ -53,7 +53,7 @@ class TopCategoriesTest {
     TopCategoriesModel model = specialty().setK(4).fit(SampleData.typed());
     String path = dir.resolve("model").toString();
     model.save(path);
-    TopCategoriesModel loaded = TopCategoriesModel.load(path);
+    TopCategoriesModel loaded = TopCategoriesModel.<TopCategoriesModel>read().load(path);
     assertThat(loaded.getCategories()).isEqualTo(model.getCategories());
     assertThat(loaded.getInputCol()).isEqualTo("medical_specialty");
     assertThat(loaded.getOutputCol()).isEqualTo("specialty_top");
@@ -65,7 +65,7 @@ class TopCategoriesTest {
   void estimatorReloadsWithItsParams(@TempDir Path dir) throws Exception {
     String path = dir.resolve("estimator").toString();
     specialty().setK(7).save(path);
-    TopCategories loaded = TopCategories.load(path);
+    TopCategories loaded = TopCategories.<TopCategories>read().load(path);
     assertThat(loaded.getK()).isEqualTo(7);
     assertThat(loaded.getInputCol()).isEqualTo("medical_specialty");
   }
