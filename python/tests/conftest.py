@@ -94,3 +94,7 @@ def audit_entries(client, model: str) -> list[dict]:
         return []
     with open(client.download_artifacts(runs[0].info.run_id, f"audit/{model}.jsonl")) as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+# Session fixtures of the standalone-cluster tests (they take ROOT, SAMPLE and _free_port from above).
+from spark_cluster_support import cluster, cluster_split, cluster_sweep  # noqa: E402,F401

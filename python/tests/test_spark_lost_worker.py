@@ -1,5 +1,5 @@
-"""A lost Spark worker: on the standalone cluster of test_spark_cluster (a master and two one-core workers
-on loopback), a worker and its executor are killed with kill -9, as a lost node would be, while one of the
+"""A lost Spark worker: on the session's standalone cluster (spark_cluster_support: a master and two
+one-core workers on loopback), a worker and its executor are killed with kill -9, as a lost node would be, while one of the
 job's tasks runs in that executor. The job must ride it out: the same split, the same sweep.
 
 The kill is aimed, not timed: after the job's progress line, the test follows the driver's log of task
@@ -18,7 +18,7 @@ import pytest
 from mlflow import MlflowClient
 
 from conftest import ROOT, SAMPLE
-from test_spark_cluster import SUBMIT_ENV, Cluster, _events, _java_flags, cluster, submit_command  # noqa: F401 (fixture)
+from spark_cluster_support import SUBMIT_ENV, Cluster, events_of, java_flags, submit_command
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +57,7 @@ def _run_losing_a_worker(cluster: Cluster, work: Path, trigger: str, *job: str) 
     events = work / "events"
     events.mkdir()
     (work / "tasks.properties").write_text(TASK_LOG)
-    flags = _java_flags().replace("log4j2.properties", f"log4j2.properties,{work / 'tasks.properties'}")
+    flags = java_flags().replace("log4j2.properties", f"log4j2.properties,{work / 'tasks.properties'}")
     proc = subprocess.Popen(
         submit_command(cluster.master, events, *job, conf=(f"spark.driver.extraJavaOptions={flags}",)),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=SUBMIT_ENV)
@@ -115,7 +115,7 @@ def _run_losing_a_worker(cluster: Cluster, work: Path, trigger: str, *job: str) 
 def _assert_lost_mid_job(killed: Killed, app_name: str) -> list[dict]:
     """The event log shows a task of the job cut short by the executor's loss, and run again elsewhere."""
     assert re.search(r"and its executors \(pids \d+", killed.report), killed.report
-    log = _events(killed.events, app_name)
+    log = events_of(killed.events, app_name)
     lost = [e for e in log if e["Event"] == "SparkListenerTaskEnd"
             and e["Task End Reason"]["Reason"] == "ExecutorLostFailure"
             and e["Task Info"]["Executor ID"] == killed.executor]
@@ -150,65 +150,23 @@ def _part_digests(split: Path) -> dict[str, tuple[int, str]]:
     return digests
 
 
-@pytest.fixture(scope="module")
-def undisturbed_split(cluster, tmp_path_factory) -> Path:
-    """The sample split on the cluster with nothing lost: the reference, and the sweep's data."""
-    work = tmp_path_factory.mktemp("undisturbed-split")
-    _run(cluster, work / "events", "split", "--input", str(SAMPLE), "--output", str(work / "split"))
-    return work / "split"
-
-
-def _run(cluster: Cluster, events: Path, *job: str) -> str:
-    events.mkdir()
-    done = subprocess.run(submit_command(cluster.master, events, *job), cwd=ROOT, capture_output=True, text=True,
-                          timeout=1200, env=SUBMIT_ENV)
-    assert done.returncode == 0, f"{job[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
-    return done.stdout
-
-
-def test_split_survives_a_lost_worker(cluster, undisturbed_split, tmp_path):
+def test_split_survives_a_lost_worker(cluster, cluster_split, tmp_path):
     split = tmp_path / "split"
     # After its first pass: the parsed rows are cached in the executors, and the parts are still to write.
     killed = _run_losing_a_worker(cluster, tmp_path, "split: validated rows",
                                   "split", "--input", str(SAMPLE), "--output", str(split))
     _assert_lost_mid_job(killed, "health-predict-split")
     assert "split: OK read=4999 " in killed.stdout
-    want = json.loads((undisturbed_split / "manifest.json").read_text())
+    want = json.loads((cluster_split.output / "manifest.json").read_text())
     got = json.loads((split / "manifest.json").read_text())
     assert got["counts"] == want["counts"]
     assert got["parts"] == want["parts"]
-    assert _part_digests(split) == _part_digests(undisturbed_split)
+    assert _part_digests(split) == _part_digests(cluster_split.output)
 
 
-# Smaller than the tiny space (18 boosting rounds of a depth-5 GBT on 5 folds are most of its Spark jobs),
-# yet with the sweep's own boosting loop (GbtWarmStart: cached predictions chained tree by tree): the
-# defaults of lr and gbt at full resource, in parallel, then a sampled trial at rung 0. (On 2 folds with lr
-# capped at 6 iterations every trial of the sample was degenerate, and a sweep without a winner fails.)
-SPACE = """families:
-  lr:
-    resource: {kind: iterations, param: maxIter, min: 2, max: 18}
-    params:
-      regParam: {loguniform: [1.0e-3, 1.0]}
-      elasticNetParam: {uniform: [0.0, 1.0]}
-  gbt:
-    resource: {kind: iterations, param: maxIter, min: 2, max: 6}
-    params:
-      maxDepth: {int: [2, 3]}
-      stepSize: {loguniform: [0.05, 0.3]}
-"""
-
-
-def test_sweep_survives_a_lost_worker(cluster, undisturbed_split, mlflow_server, tmp_path):
-    space = tmp_path / "space.yaml"
-    space.write_text(SPACE)
-    tune = ("tune", "--data", str(undisturbed_split), "--space", str(space), "--max-trials", "3", "--folds", "3",
-            "--max-concurrent", "2", "--tracking-uri", mlflow_server, "--experiment", "spark-lost-worker")
-    out = _run(cluster, tmp_path / "undisturbed", *tune, "--run-name", "undisturbed")
-    undisturbed = re.search(r"^tune: OK run=([0-9a-f]{32}) trials=3 ", out, re.M)
-    assert undisturbed, out[-3000:]
-
+def test_sweep_survives_a_lost_worker(cluster, cluster_sweep, mlflow_server, tmp_path):
     # The features are cached in the executors and the trials' first jobs are starting.
-    killed = _run_losing_a_worker(cluster, tmp_path, "tune: features fitted once and cached", *tune,
+    killed = _run_losing_a_worker(cluster, tmp_path, "tune: features fitted once and cached", *cluster_sweep.args,
                                   "--run-name", "lost-worker")
     log = _assert_lost_mid_job(killed, "health-predict-tune")
     disturbed = re.search(r"^tune: OK run=([0-9a-f]{32}) trials=3 ", killed.stdout, re.M)
@@ -223,7 +181,7 @@ def test_sweep_survives_a_lost_worker(cluster, undisturbed_split, mlflow_server,
     assert any(str(p).startswith("trial-") for p in lost_pools), lost_pools
 
     client = MlflowClient(tracking_uri=mlflow_server)
-    want, got = _sweep(client, undisturbed.group(1)), _sweep(client, disturbed.group(1))
+    want, got = _sweep(client, cluster_sweep.run_id), _sweep(client, disturbed.group(1))
     assert got == want
     assert len(got) == 3, got
     assert all(state != "FAILED" and status == "FINISHED" for _, _, state, status, _ in got.values()), got
