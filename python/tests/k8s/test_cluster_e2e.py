@@ -7,6 +7,7 @@ Environment: SERVING_TAR, JOBS_TAR (default <module>/target/jib-image.tar).
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
