@@ -104,10 +104,10 @@ images-test: $(JIB_BASE_TAR) ## both image tars on the Debian JRE base, from wha
 # modules with ./staging, so `go install …@version` refuses it: k8s/tools/cluster/go.mod pins them. Static binaries
 # (CGO off, like the release's), named by version; ldflags give them the version `kubectl version` shows.
 K8S_VERSION := v1.34.4
-K8S_BINS := kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl
+K8S_BINS := kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy
 K8S_LDFLAGS := -s -w $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/version,\
   -X $(p).gitVersion=$(K8S_VERSION) -X $(p).gitMajor=1 -X $(p).gitMinor=34 -X $(p).gitTreeState=clean)
-cluster-tools: $(foreach b,$(K8S_BINS),$(TOOLS)/$(b)-$(K8S_VERSION)) ## build Kubernetes (apiserver, controller-manager, scheduler, kubelet, kubectl) into .tools/bin
+cluster-tools: $(foreach b,$(K8S_BINS),$(TOOLS)/$(b)-$(K8S_VERSION)) ## build Kubernetes (apiserver, controller-manager, scheduler, kubelet, kubectl, kube-proxy) into .tools/bin
 
 $(TOOLS)/%-$(K8S_VERSION): k8s/tools/cluster/go.mod k8s/tools/cluster/go.sum
 	mkdir -p $(TOOLS)
@@ -131,8 +131,9 @@ cluster-down: ## stop the cluster and clean its mounts, bridge and kernel settin
 	scripts/cluster.sh down
 
 # Minutes and root: starts the cluster, runs a Spark job on executor pods and the serving pod against a real MLflow,
+# applies the minikube overlay and lets the deployment DAG roll the Deployment forward and back (real kubectl),
 # stops the cluster. Not part of `make test` (make test-python leaves python/tests/k8s out; without the cluster tools these tests fail, they never skip).
-test-k8s: venv cluster-tools ## end-to-end tests on the local cluster (root; jobs jar, SERVING_TAR / JOBS_TAR Jib tars)
+test-k8s: venv cluster-tools $(KUSTOMIZE) ## end-to-end tests on the local cluster (root; jobs jar, SERVING_TAR / JOBS_TAR Jib tars)
 	$(VENV)/bin/pytest -q -s --durations=0 python/tests/k8s
 
 iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)

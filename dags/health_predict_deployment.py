@@ -9,7 +9,8 @@
 * roll_out: one `kubectl patch` of the Deployment sets the image and pins MODEL_URI to the exact version,
   so the change is one revision and `kubectl rollout undo` restores image and model together.
 * rollout_status: `kubectl rollout status` (new pods Ready, i.e. the model loaded).
-* smoke_test: GET /health/ready must serve the deployed version; a real POST /predict
+* smoke_test: GET /health/ready must serve the deployed version (asked again until smoke_timeout_seconds, since
+  the Service may still reach a draining pod of the previous revision for a moment); a real POST /predict
   (conf/examples/predict-request.json) must return a probability from it.
 * rollback (runs whatever happened before): if roll_out changed the Deployment and a later step failed,
   `kubectl rollout undo` and wait for it; otherwise it is skipped.
@@ -119,18 +120,22 @@ with DAG(
         except Exception:  # no connection: the local default
             base, key = "http://127.0.0.1:8080", None
         deadline = time.monotonic() + context["params"]["smoke_timeout_seconds"]
-        ready, last = None, None
-        while ready is None:
+        while True:
             try:
                 with urllib.request.urlopen(base + "/health/ready", timeout=5) as response:
                     ready = json.load(response)
-            except OSError as e:  # refused, 503 while loading, timeouts
-                last = e
+                if str(ready.get("version")) == champion["version"] and ready.get("model") == champion["name"]:
+                    break
+                # Right after `rollout status`, the Service can still send a request to a pod of the previous
+                # revision: it drains (preStop) until kube-proxy or the load balancer has dropped it. Ask again.
+                print(f"{base} still serves {ready}; asking again")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{base}/health/ready not ready in time: {last}") from e
-                time.sleep(2)
-        if str(ready.get("version")) != champion["version"] or ready.get("model") != champion["name"]:
-            raise RuntimeError(f"{base} serves {ready}, expected {champion['name']} version {champion['version']}")
+                    raise RuntimeError(f"{base} serves {ready}, expected {champion['name']} version "
+                                       f"{champion['version']}")
+            except OSError as e:  # refused, 503 while loading, timeouts
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{base}/health/ready not ready in time: {e}") from e
+            time.sleep(2)
         body = (Path(settings.get("health_predict_project_dir")) / "conf/examples/predict-request.json").read_bytes()
         headers = {"Content-Type": "application/json", **({"X-API-Key": key} if key else {})}
         request = urllib.request.Request(base + "/predict", data=body, headers=headers, method="POST")

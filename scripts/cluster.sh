@@ -3,9 +3,9 @@
 # images without a cloud or a registry:  scripts/cluster.sh up | down | status | smoke | serving | import TAR...
 #
 #   up      certificates, etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (with a pause
-#           image made here) and the kubelet; waits for the node to be Ready and writes .cluster/kubeconfig
-#   down    deletes the pods, stops every process it started, unmounts what they mounted, deletes the bridge and
-#           puts back the kernel settings the kubelet and the bridge plugin change
+#           image made here), the kubelet and kube-proxy; waits for the node to be Ready and writes .cluster/kubeconfig
+#   down    deletes the pods, stops every process it started, unmounts what they mounted, deletes the bridge, removes
+#           kube-proxy's iptables rules and puts back the kernel settings the kubelet, kube-proxy and the bridge change
 #   status  the processes, the node and the pods
 #   smoke   runs a pod from an image made here (k8s/tools/cluster/hello) and prints its logs
 #   serving runs the serving image (a Jib tar, default serving/target/jib-image.tar) as a pod: k8s/cluster/serving-pod.yaml
@@ -20,11 +20,12 @@
 # state, the kubelet's root, logs (.cluster/logs), pid files. Outside it, while it runs: containerd's shim sockets
 # (/run/containerd/s), the CNI result cache (/var/lib/cni/results), the kubelet's /var/log/containers links, cgroups
 # under kubepods/, a bridge (hp-cni0), the kubelet's iptables chains (KUBE-FIREWALL drops packets to 127/8 from
-# other sources) and kernel settings (vm.overcommit_memory, kernel.panic, kernel.panic_on_oops, ip_forward);
-# `down` removes or puts back each.
+# other sources), kube-proxy's (Services) and kernel settings (vm.overcommit_memory, kernel.panic,
+# kernel.panic_on_oops, ip_forward, route_localnet); `down` removes or puts back each.
 # It listens on loopback only: etcd on 127.0.0.1:2379/2380, the API server on 127.0.0.1:6443, the kubelet on
-# 127.0.0.1:10250/10248, the controller manager and the scheduler on 127.0.0.1:10257/10259. Pods get 10.244.0.0/24 on the bridge; there is no kube-proxy
-# and no DNS, so Services' cluster IPs do not route.
+# 127.0.0.1:10250/10248, the controller manager and the scheduler on 127.0.0.1:10257/10259, kube-proxy's health and
+# metrics on 127.0.0.1:10256/10249. Pods get 10.244.0.0/24 on the bridge. kube-proxy (iptables mode) routes Services
+# from this host: cluster IPs (10.96.0.0/16) and NodePorts on 127.0.0.1. There is no DNS.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,8 +39,10 @@ POD_CIDR="10.244.0.0/24"
 SERVICE_CIDR="10.96.0.0/16"
 BRIDGE="hp-cni0"
 SOCK="$D/containerd/containerd.sock"
+# kube-proxy sets route_localnet so NodePorts answer on 127.0.0.1 (the kubelet's KUBE-FIREWALL then drops packets to
+# 127/8 that come from elsewhere)
 SYSCTLS="vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
-kernel.keys.root_maxbytes net.ipv4.ip_forward"
+kernel.keys.root_maxbytes net.ipv4.ip_forward net.ipv4.conf.all.route_localnet"
 
 log() { printf '%s cluster: %s\n' "$(date -u +%T)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -54,7 +57,7 @@ deps() {
 check() {
   [[ $(id -u) = 0 ]] || die "needs root (containerd, the kubelet and the bridge do)"
   local b
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl; do
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy; do
     [[ -x $BIN/$b-$K8S_VERSION ]] || die "$BIN/$b-$K8S_VERSION missing: make cluster-tools"
   done
   for b in containerd containerd-shim-runc-v2 ctr runc etcd openssl gcc go iptables; do
@@ -96,13 +99,14 @@ pki() {
   cert controller-manager "/CN=system:kube-controller-manager" "$ku" "$client"
   cert scheduler "/CN=system:kube-scheduler" "$ku" "$client"
   cert kubelet-client "/O=system:nodes/CN=system:node:$NODE" "$ku" "$client"
+  cert kube-proxy "/CN=system:kube-proxy" "$ku" "$client" # bound to system:node-proxier by the default RBAC
   cert kubelet-server "/CN=$NODE" "$ku" "extendedKeyUsage=serverAuth" "subjectAltName=DNS:$NODE,DNS:localhost,IP:127.0.0.1"
   if [[ ! -f $D/pki/sa.key ]]; then
     openssl ecparam -name prime256v1 -genkey -noout -out "$D/pki/sa.key" 2>/dev/null
     openssl ec -in "$D/pki/sa.key" -pubout -out "$D/pki/sa.pub" 2>/dev/null
   fi
   local n
-  for n in admin controller-manager scheduler kubelet-client; do kubeconfig "$n"; done
+  for n in admin controller-manager scheduler kubelet-client kube-proxy; do kubeconfig "$n"; done
   cp "$D/kubeconfig-admin" "$D/kubeconfig"
 }
 
@@ -266,6 +270,21 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 EOF
+  mkdir -p "$D/kube-proxy"
+  # NodePorts on loopback only, like everything else here; conntrack: 0 leaves the host's table size and timeouts as
+  # they are (kube-proxy would raise them)
+  cat > "$D/kube-proxy/config.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $D/kubeconfig-kube-proxy}
+hostnameOverride: $NODE
+mode: iptables
+clusterCIDR: $POD_CIDR
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+nodePortAddresses: [127.0.0.0/8]
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+EOF
 }
 
 # --- up / down / status ------------------------------------------------------------------------------------
@@ -274,9 +293,11 @@ up() {
   local t0=$SECONDS p
   mkdir -p "$D/run" "$D/logs" "$D/etcd"
   local any=
-  for p in etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet; do running "$p" && any=1; done
+  for p in etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
+    running "$p" && any=1
+  done
   if [[ -z $any ]]; then # a fresh start: the ports must be free
-    for p in 2379 2380 6443 10250 10248 10257 10259; do port_free "$p" || die "port $p is in use"; done
+    for p in 2379 2380 6443 10250 10248 10257 10259 10256 10249; do port_free "$p" || die "port $p is in use"; done
   fi
   [[ -f $D/sysctl.saved ]] || for p in $SYSCTLS; do echo "$p=$(sysctl -n "$p")"; done > "$D/sysctl.saved"
   pki
@@ -321,7 +342,10 @@ up() {
     --kubeconfig="$D/kubeconfig-kubelet-client" --root-dir="$D/kubelet/root" --cert-dir="$D/kubelet/pki" \
     --hostname-override="$NODE"
   wait_for "node $NODE" 180 node_ready
-  log "node $NODE Ready $((SECONDS - t0))s after up; kubeconfig: $D/kubeconfig"
+  # after the node exists: kube-proxy reads the node's addresses for NodePorts
+  start kube-proxy "$BIN/kube-proxy-$K8S_VERSION" --config="$D/kube-proxy/config.yaml"
+  wait_for kube-proxy 60 curl -fsS http://127.0.0.1:10256/healthz
+  log "node $NODE Ready, Services routed, $((SECONDS - t0))s after up; kubeconfig: $D/kubeconfig"
 }
 
 node_ready() {
@@ -331,6 +355,7 @@ node_ready() {
 down() {
   [[ -d $D ]] || { log "nothing to stop ($D does not exist)"; return; }
   # the controllers first, so no ReplicaSet or Job replaces the pods deleted next
+  stop kube-proxy
   stop kube-controller-manager
   stop kube-scheduler
   if running kube-apiserver && running kubelet; then
@@ -368,7 +393,12 @@ down() {
   for c in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
     [[ -d $c ]] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
-  # the kubelet's iptables chains: canaries, the hint, and KUBE-FIREWALL (jumped to from INPUT and OUTPUT)
+  # kube-proxy's iptables rules (its Service chains and the jumps to them), then the kubelet's chains: canaries,
+  # the hint, and KUBE-FIREWALL (jumped to from INPUT and OUTPUT)
+  if [[ -x $BIN/kube-proxy-$K8S_VERSION ]]; then
+    "$BIN/kube-proxy-$K8S_VERSION" --cleanup >> "$D/logs/kube-proxy.log" 2>&1 && log "kube-proxy rules removed" ||
+      log "kube-proxy --cleanup failed (see $D/logs/kube-proxy.log)"
+  fi
   local ipt tbl ch
   for ipt in iptables ip6tables; do
     while "$ipt" -t filter -D INPUT -j KUBE-FIREWALL 2>/dev/null; do :; done
@@ -389,7 +419,7 @@ down() {
 
 status() {
   local n
-  for n in etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
+  for n in etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
     if running "$n"; then printf '%-24s running (pid %s)\n' "$n" "$(cat "$D/run/$n.pid")"
     else printf '%-24s stopped\n' "$n"; fi
   done

@@ -9,68 +9,30 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-CLUSTER = ROOT / "scripts" / "cluster.sh"
-KUBECTL = ROOT / ".tools" / "bin" / "kubectl-v1.34.4"
-KUBECONFIG = ROOT / ".cluster" / "kubeconfig"
-JOBS = ROOT / "bin" / "health-predict"
-SAMPLE = ROOT / "data" / "sample" / "diabetic_data_sample.csv"
-GATEWAY = "10.244.0.1"  # the pod bridge's address on the host: pods reach the host here
+from cluster_support import (CLUSTER, JOBS, JOBS_TAR, KUBECONFIG, KUBECTL, ROOT, SAMPLE, SERVING_TAR, kubectl,
+                             mlflow_on_gateway, result_line, run, started_cluster, train_and_register)
+
 NS = "health-predict-jobs"
-SERVING_TAR = Path(os.environ.get("SERVING_TAR", ROOT / "serving" / "target" / "jib-image.tar"))
-JOBS_TAR = Path(os.environ.get("JOBS_TAR", ROOT / "jobs" / "target" / "jib-image.tar"))
-
-def run(*cmd, timeout=900, env=None, **kw) -> subprocess.CompletedProcess:
-    p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout,
-                       env={**os.environ, **(env or {})}, **kw)
-    assert p.returncode == 0, f"{cmd[:3]} exited {p.returncode}\nstdout:\n{p.stdout[-4000:]}\nstderr:\n{p.stderr[-4000:]}"
-    return p
-
-
-def kubectl(*args, **kw) -> subprocess.CompletedProcess:
-    return run(KUBECTL, "--kubeconfig", KUBECONFIG, *args, **kw)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    for f in (SERVING_TAR, JOBS_TAR, ROOT / "jobs" / "target" / "health-predict-jobs.jar", KUBECTL):
-        assert f.is_file(), f"{f} missing (make images JIB_GOAL=buildTar, mvn package, make cluster-tools)"
-    t0 = time.monotonic()
-    try:
-        run("nice", "-n", "19", CLUSTER, "up", timeout=300)
-        # the bridge (and its gateway address, where MLflow and the Spark driver listen) comes with the first pod
-        run(CLUSTER, "smoke", timeout=300)
-        run(CLUSTER, "import", SERVING_TAR, JOBS_TAR, timeout=600)
-        print(f"cluster up, smoke, imports: {time.monotonic() - t0:.0f} s")
+    assert (ROOT / "jobs" / "target" / "health-predict-jobs.jar").is_file(), "jobs jar missing: mvn package"
+    with started_cluster(SERVING_TAR, JOBS_TAR):
         yield
-    finally:
-        subprocess.run([str(CLUSTER), "down"], timeout=300)
 
 
 @pytest.fixture(scope="module")
 def mlflow(cluster, tmp_path_factory):
-    state = tmp_path_factory.mktemp("mlflow")
-    env = {"MLFLOW_HOST": GATEWAY, "MLFLOW_PORT": str(free_port()), "MLFLOW_STATE": str(state)}
-    run(ROOT / "scripts" / "mlflow-server.sh", "start", env=env, timeout=180)
-    try:
-        yield f"http://{GATEWAY}:{env['MLFLOW_PORT']}"
-    finally:
-        subprocess.run([str(ROOT / "scripts" / "mlflow-server.sh"), "stop"], env={**os.environ, **env})
+    with mlflow_on_gateway(tmp_path_factory.mktemp("mlflow")) as uri:
+        yield uri
 
 
 @pytest.fixture(scope="module")
@@ -109,12 +71,6 @@ def spark(job, *args, io, timeout=900):
     return p, seen
 
 
-def result_line(job, text):
-    m = re.search(rf"^{job}: OK (.*)$", text, re.M)
-    assert m, f"no '{job}: OK' line in:\n{text[-3000:]}"
-    return dict(kv.split("=", 1) for kv in m.group(1).split())
-
-
 def test_split_runs_on_executor_pods(spark_io):
     t0 = time.monotonic()
     p, seen = spark("split", "--input", spark_io / "in.csv", "--output", spark_io / "split", io=spark_io)
@@ -140,13 +96,8 @@ def test_serving_pod_ready_with_the_champion_and_predicts(mlflow, spark_io):
     split = spark_io / "split"
     if not (split / "manifest.json").is_file():  # this test alone: split locally
         run(JOBS, "split", "--input", SAMPLE, "--output", split)
-    env = {"MLFLOW_TRACKING_URI": mlflow, "HP_DRIVER_MEMORY": "2g"}
     t0 = time.monotonic()
-    p = run("nice", "-n", "19", JOBS, "train", "--model", "LR", "--data", split, env=env)
-    train = result_line("train", p.stdout + p.stderr)
-    p = run("nice", "-n", "19", JOBS, "register", "--run", train["run"], "--name", "HealthPredict",
-            "--baseline", "none", "--no-chance-floors", env=env)
-    reg = result_line("register", p.stdout + p.stderr)
+    reg = train_and_register(mlflow, split)
     assert reg["decision"] == "PROMOTED" and reg["champion"] == reg["version"] == "1", reg
     print(f"train + register: {time.monotonic() - t0:.0f} s")
 
