@@ -66,9 +66,13 @@ class Submitted:
 
 
 @dataclass
-class Sweep(Submitted):
+class Sweep:
+    """A sweep that ran on the cluster: its MLflow run, standard output, event log folder and the tune command
+    (for a test to run the same sweep again)."""
     run_id: str
-    args: tuple[str, ...]  # the tune command, for a test to run the same sweep again
+    stdout: str
+    events: Path
+    args: tuple[str, ...]
 
 
 def submit_command(master: str, events: Path, *job: str, conf: tuple[str, ...] = ()) -> list[str]:
@@ -139,4 +143,4 @@ def cluster_sweep(cluster, cluster_split, mlflow_server, tmp_path_factory) -> Sw
     out = submit(cluster, work / "events", *args, "--run-name", "undisturbed")
     run = re.search(r"^tune: OK run=([0-9a-f]{32}) trials=3 ", out, re.M)
     assert run, out[-3000:]
-    return Sweep(work, out, work / "events", run.group(1), args)
+    return Sweep(run.group(1), out, work / "events", args)

@@ -4,19 +4,19 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+import pytest
+
+from conftest import JOBS, ROOT, SAMPLE, _free_port  # noqa: F401 (SAMPLE: for the test modules)
+
 CLUSTER = ROOT / "scripts" / "cluster.sh"
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl-v1.34.4"
 KUBECONFIG = ROOT / ".cluster" / "kubeconfig"
-JOBS = ROOT / "bin" / "health-predict"
-SAMPLE = ROOT / "data" / "sample" / "diabetic_data_sample.csv"
 GATEWAY = "10.244.0.1"  # the pod bridge's address on the host: pods reach the host here
 SERVING_TAR = Path(os.environ.get("SERVING_TAR", ROOT / "serving" / "target" / "jib-image.tar"))
 JOBS_TAR = Path(os.environ.get("JOBS_TAR", ROOT / "jobs" / "target" / "jib-image.tar"))
@@ -36,12 +36,6 @@ def kubectl(*args, **kw) -> subprocess.CompletedProcess:
 
 def kubectl_json(*args) -> dict:
     return json.loads(kubectl(*args, "-o", "json").stdout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def result_line(job, text) -> dict:
@@ -113,12 +107,19 @@ def started_cluster(*tars: Path):
 def mlflow_on_gateway(state: Path):
     """scripts/mlflow-server.sh on the bridge's gateway (pods and this host reach it) with its state in `state`;
     yields its URI."""
-    env = {"MLFLOW_HOST": GATEWAY, "MLFLOW_PORT": str(free_port()), "MLFLOW_STATE": str(state)}
+    env = {"MLFLOW_HOST": GATEWAY, "MLFLOW_PORT": str(_free_port()), "MLFLOW_STATE": str(state)}
     run(ROOT / "scripts" / "mlflow-server.sh", "start", env=env, timeout=180)
     try:
         yield f"http://{GATEWAY}:{env['MLFLOW_PORT']}"
     finally:
         subprocess.run([str(ROOT / "scripts" / "mlflow-server.sh"), "stop"], env={**os.environ, **env})
+
+
+@pytest.fixture(scope="module")
+def mlflow(cluster, tmp_path_factory):
+    """MLflow on the gateway for the module, started once its `cluster` fixture has the bridge up."""
+    with mlflow_on_gateway(tmp_path_factory.mktemp("mlflow")) as uri:
+        yield uri
 
 
 def train_and_register(mlflow: str, split: Path, name: str = "HealthPredict") -> dict:

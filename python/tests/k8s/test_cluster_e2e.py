@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from cluster_support import (CLUSTER, JOBS, JOBS_TAR, KUBECONFIG, KUBECTL, ROOT, SAMPLE, SERVING_TAR, kubectl,
-                             mlflow_on_gateway, result_line, run, started_cluster, train_and_register)
+                             mlflow, result_line, run, started_cluster, train_and_register)  # noqa: F401,F811 (mlflow: a fixture)
 
 NS = "health-predict-jobs"
 
@@ -27,12 +27,6 @@ def cluster():
     assert (ROOT / "jobs" / "target" / "health-predict-jobs.jar").is_file(), "jobs jar missing: mvn package"
     with started_cluster(SERVING_TAR, JOBS_TAR):
         yield
-
-
-@pytest.fixture(scope="module")
-def mlflow(cluster, tmp_path_factory):
-    with mlflow_on_gateway(tmp_path_factory.mktemp("mlflow")) as uri:
-        yield uri
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ import yaml
 from mlflow import MlflowClient
 
 from cluster_support import (JOBS, KUBECONFIG, KUBECTL, ROOT, SAMPLE, SERVING_TAR, get_json, image_of, kubectl,
-                             kubectl_json, mlflow_on_gateway, run, started_cluster, train_and_register)
+                             kubectl_json, mlflow, run, started_cluster, train_and_register)  # noqa: F401,F811 (mlflow: a fixture)
 from dag_support import make_airflow
 
 NS = "health-predict"
@@ -59,12 +59,6 @@ def cluster():
             yield image_of(SERVING_TAR)
         finally:
             kubectl("delete", "namespace", NS, "--ignore-not-found", "--wait=true", "--timeout=180s", timeout=200)
-
-
-@pytest.fixture(scope="module")
-def mlflow(cluster, tmp_path_factory):
-    with mlflow_on_gateway(tmp_path_factory.mktemp("mlflow")) as uri:
-        yield uri
 
 
 @pytest.fixture(scope="module")
