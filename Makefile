@@ -18,7 +18,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools cluster-up cluster-down cluster-smoke cluster-serving cluster-split test-k8s
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools spark-operator cluster-up cluster-down cluster-smoke cluster-serving cluster-split test-k8s
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -114,6 +114,21 @@ $(TOOLS)/%-$(K8S_VERSION): k8s/tools/cluster/go.mod k8s/tools/cluster/go.sum
 	cd k8s/tools/cluster && CGO_ENABLED=0 go build -ldflags '$(K8S_LDFLAGS)' -o $(abspath $@) k8s.io/kubernetes/cmd/$*
 	ln -sfn $(notdir $@) $(TOOLS)/$*
 
+# The Kubeflow Spark operator's controller for `scripts/cluster.sh operator`, built from the Go module proxy like the
+# cluster, and the CRDs of the same release beside it (the repository's spark-operator/crds are validation schemas).
+SPARK_OPERATOR_VERSION := v2.4.0
+SPARK_OPERATOR := $(TOOLS)/spark-operator-$(SPARK_OPERATOR_VERSION)
+spark-operator: $(SPARK_OPERATOR) ## build the Spark operator into .tools/bin, its CRDs into .tools/spark-operator-crds-<version>
+
+$(SPARK_OPERATOR): k8s/tools/spark-operator/go.mod k8s/tools/spark-operator/go.sum
+	mkdir -p $(TOOLS) .tools/spark-operator-crds-$(SPARK_OPERATOR_VERSION)
+	cd k8s/tools/spark-operator && CGO_ENABLED=0 go build -trimpath -o $(abspath $@) \
+	  -ldflags '-s -w -X github.com/kubeflow/spark-operator/v2.version=$(SPARK_OPERATOR_VERSION:v%=%)' \
+	  github.com/kubeflow/spark-operator/v2/cmd/operator
+	install -m 644 $$(cd k8s/tools/spark-operator && go list -m -f '{{.Dir}}' github.com/kubeflow/spark-operator/v2)/config/crd/bases/*.yaml \
+	  .tools/spark-operator-crds-$(SPARK_OPERATOR_VERSION)/
+	ln -sfn $(notdir $@) $(TOOLS)/spark-operator
+
 cluster-up: cluster-tools ## start the single-node cluster (root; .cluster/, kubeconfig .cluster/kubeconfig)
 	scripts/cluster.sh up
 
@@ -130,10 +145,11 @@ cluster-split: ## split the sample with Spark executors as pods on the cluster (
 cluster-down: ## stop the cluster and clean its mounts, bridge and kernel settings
 	scripts/cluster.sh down
 
-# Minutes and root: starts the cluster, runs a Spark job on executor pods and the serving pod against a real MLflow,
+# Minutes and root: starts the cluster, runs Spark jobs on executor pods (client mode, and a SparkApplication through
+# the Spark operator) and the serving pod against a real MLflow,
 # applies the minikube overlay and lets the deployment DAG roll the Deployment forward and back (real kubectl),
 # stops the cluster. Not part of `make test` (make test-python leaves python/tests/k8s out; without the cluster tools these tests fail, they never skip).
-test-k8s: venv cluster-tools $(KUSTOMIZE) ## end-to-end tests on the local cluster (root; jobs jar, SERVING_TAR / JOBS_TAR Jib tars)
+test-k8s: venv cluster-tools spark-operator $(KUSTOMIZE) ## end-to-end tests on the local cluster (root; jobs jar, SERVING_TAR / JOBS_TAR Jib tars)
 	$(VENV)/bin/pytest -q -s --durations=0 python/tests/k8s
 
 iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)

@@ -11,6 +11,8 @@
 #   serving runs the serving image (a Jib tar, default serving/target/jib-image.tar) as a pod: k8s/cluster/serving-pod.yaml
 #   spark   a jobs command (split, tune, ...) through spark-submit in client mode, executors as pods (see spark())
 #   import  imports image tars (docker or OCI archives, e.g. jobs/target/jib-image.tar) into the cluster's containerd
+#   operator starts the Kubeflow Spark operator's controller (make spark-operator) here, beside the control plane, with
+#           its CRDs; it submits the SparkApplications of namespace health-predict-jobs with the venv's spark-submit
 #
 # Needs root, cgroup v1 or v2, and Debian's containerd, runc, containernetworking-plugins, etcd-server, iptables
 # (`scripts/cluster.sh deps` installs them), gcc and Go; the Kubernetes binaries come from `make cluster-tools`
@@ -22,10 +24,13 @@
 # under kubepods/, a bridge (hp-cni0), the kubelet's iptables chains (KUBE-FIREWALL drops packets to 127/8 from
 # other sources), kube-proxy's (Services) and kernel settings (vm.overcommit_memory, kernel.panic,
 # kernel.panic_on_oops, ip_forward, route_localnet); `down` removes or puts back each.
-# It listens on loopback only: etcd on 127.0.0.1:2379/2380, the API server on 127.0.0.1:6443, the kubelet on
-# 127.0.0.1:10250/10248, the controller manager and the scheduler on 127.0.0.1:10257/10259, kube-proxy's health and
-# metrics on 127.0.0.1:10256/10249. Pods get 10.244.0.0/24 on the bridge. kube-proxy (iptables mode) routes Services
-# from this host: cluster IPs (10.96.0.0/16) and NodePorts on 127.0.0.1. There is no DNS.
+# It listens on loopback and on the pod bridge's gateway only: etcd on 127.0.0.1:2379/2380, the API server on
+# 10.244.0.1:6443 (the gateway, so that pods reach it as the `kubernetes` Service, 10.96.0.1:443, the way Spark's
+# driver pods and the operator's do), the kubelet on 127.0.0.1:10250/10248, the controller manager and the scheduler
+# on 127.0.0.1:10257/10259, kube-proxy's health and metrics on 127.0.0.1:10256/10249, the Spark operator's probes on
+# 127.0.0.1:10261. Pods get 10.244.0.0/24 on the bridge, which `up` creates before the API server binds to it.
+# kube-proxy (iptables mode) routes Services from this host: cluster IPs (10.96.0.0/16) and NodePorts on 127.0.0.1.
+# There is no DNS: pods name the API server and the host by IP.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +43,9 @@ NODE="$(hostname | tr '[:upper:]' '[:lower:]')"
 POD_CIDR="10.244.0.0/24"
 SERVICE_CIDR="10.96.0.0/16"
 BRIDGE="hp-cni0"
+GATEWAY="${POD_CIDR%.0/24}.1" # the bridge's address: this host as the pods see it
+APISERVER="https://$GATEWAY:6443"
+SPARK_OPERATOR_VERSION="${SPARK_OPERATOR_VERSION:-v2.4.0}"
 SOCK="$D/containerd/containerd.sock"
 # kube-proxy sets route_localnet so NodePorts answer on 127.0.0.1 (the kubelet's KUBE-FIREWALL then drops packets to
 # 127/8 that come from elsewhere)
@@ -74,7 +82,8 @@ check() {
 # One CA signs everything (EC P-256 keys); etcd is reached over plain HTTP on loopback.
 cert() { # name subject extensions...
   local name=$1 subj=$2; shift 2
-  [[ -f $D/pki/$name.crt ]] && return
+  # kept while its subject alternative names and usages are the ones asked for (a changed address gets a new one)
+  [[ -f $D/pki/$name.crt && $(cat "$D/pki/$name.ext" 2>/dev/null) == "$(printf '%s\n' "$@")" ]] && return
   openssl ecparam -name prime256v1 -genkey -noout -out "$D/pki/$name.key" 2>/dev/null
   openssl req -new -key "$D/pki/$name.key" -subj "$subj" -out "$D/pki/$name.csr" 2>/dev/null
   printf '%s\n' "$@" > "$D/pki/$name.ext"
@@ -93,7 +102,7 @@ pki() {
   fi
   local client="extendedKeyUsage=clientAuth" ku="keyUsage=critical,digitalSignature,keyEncipherment"
   cert apiserver "/CN=kube-apiserver" "$ku" "extendedKeyUsage=serverAuth" \
-    "subjectAltName=IP:127.0.0.1,IP:${SERVICE_CIDR%.0/*}.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    "subjectAltName=IP:127.0.0.1,IP:$GATEWAY,IP:${SERVICE_CIDR%.0/*}.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$ku" "$client"
   cert admin "/O=system:masters/CN=kubernetes-admin" "$ku" "$client"
   cert controller-manager "/CN=system:kube-controller-manager" "$ku" "$client"
@@ -118,7 +127,7 @@ kind: Config
 clusters:
 - name: health-predict
   cluster:
-    server: https://127.0.0.1:6443
+    server: $APISERVER
     certificate-authority-data: $($b64 < "$D/pki/ca.crt")
 users:
 - name: $1
@@ -312,8 +321,9 @@ up() {
   wait_for etcd 60 curl -fsS http://127.0.0.1:2379/health
 
   local pki=$D/pki
+  bridge
   start kube-apiserver "$BIN/kube-apiserver-$K8S_VERSION" \
-    --bind-address=127.0.0.1 --secure-port=6443 --etcd-servers=http://127.0.0.1:2379 \
+    --bind-address="$GATEWAY" --advertise-address="$GATEWAY" --secure-port=6443 --etcd-servers=http://127.0.0.1:2379 \
     --client-ca-file="$pki/ca.crt" --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
     --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
     --kubelet-client-key="$pki/apiserver-kubelet-client.key" --kubelet-certificate-authority="$pki/ca.crt" \
@@ -348,13 +358,22 @@ up() {
   log "node $NODE Ready, Services routed, $((SECONDS - t0))s after up; kubeconfig: $D/kubeconfig"
 }
 
+# The pod bridge with the gateway's address, made before the API server binds to that address; the CNI bridge plugin
+# takes it over as it is when the first pod starts.
+bridge() {
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  ip -4 addr show dev "$BRIDGE" | grep -q "inet $GATEWAY/" || ip addr add "$GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
 node_ready() {
   [[ $(kctl get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) = True ]]
 }
 
 down() {
   [[ -d $D ]] || { log "nothing to stop ($D does not exist)"; return; }
-  # the controllers first, so no ReplicaSet or Job replaces the pods deleted next
+  # the controllers first, so no ReplicaSet, Job or SparkApplication replaces the pods deleted next
+  stop spark-operator
   stop kube-proxy
   stop kube-controller-manager
   stop kube-scheduler
@@ -419,7 +438,7 @@ down() {
 
 status() {
   local n
-  for n in etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
+  for n in etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy spark-operator; do
     if running "$n"; then printf '%-24s running (pid %s)\n' "$n" "$(cat "$D/run/$n.pid")"
     else printf '%-24s stopped\n' "$n"; fi
   done
@@ -479,14 +498,13 @@ serving() {
 spark() {
   local tar=${JOBS_TAR:-$ROOT/jobs/target/jib-image.tar} image io=${SPARK_IO:-$D/spark-io} ns=health-predict-jobs
   local submit=${SPARK_SUBMIT:-$ROOT/.venv/bin/spark-submit} jar=$ROOT/jobs/target/health-predict-jobs.jar
-  local gw=${POD_CIDR%.0/24}.1 flags
+  local gw=$GATEWAY flags
   [[ -f $tar ]] || die "$tar missing: make images (JIB_GOAL=buildTar)"
   [[ -f $jar ]] || die "$jar missing: mvn package"
   [[ -x $submit ]] || die "$submit missing: make venv"
   image=$(tar -xOf "$tar" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')
   ctrk images ls -q | grep -qx "docker.io/$image" || import "$tar"
-  ip -4 addr show "$BRIDGE" 2>/dev/null | grep -q "inet $gw/" ||
-    die "no bridge $BRIDGE with $gw yet (it appears with the first pod): scripts/cluster.sh smoke"
+  ip -4 addr show "$BRIDGE" 2>/dev/null | grep -q "inet $gw/" || die "no bridge $BRIDGE with $gw: scripts/cluster.sh up"
   mkdir -p "$io" && chmod 1777 "$io" # executors run as the image's user 185
   kctl create namespace "$ns" --dry-run=client -o yaml | kctl apply -f - >/dev/null
   kctl -n "$ns" apply -f "$ROOT/spark-operator/rbac.yaml" >/dev/null
@@ -498,7 +516,7 @@ spark() {
   # the `python3` on PATH: the venv's.
   umask 0
   PATH=$(dirname "$submit"):$PATH KUBECONFIG=$D/kubeconfig SPARK_LOCAL_IP=$gw "$submit" \
-    --master "k8s://https://127.0.0.1:6443" --deploy-mode client --name "hp-${1:-job}" \
+    --master "k8s://$APISERVER" --deploy-mode client --name "hp-${1:-job}" \
     --class org.healthpredict.jobs.HealthPredictCli \
     --conf spark.kubernetes.namespace="$ns" \
     --conf spark.kubernetes.container.image="$image" \
@@ -519,6 +537,42 @@ spark() {
     "$jar" "$@"
 }
 
+# The Kubeflow Spark operator's controller (make spark-operator), run here beside the other controllers with the admin
+# kubeconfig, watching namespace health-predict-jobs. It turns each SparkApplication into a cluster-mode spark-submit
+# (the venv's pyspark: the pom's Spark version) and follows the driver pod into the application's state. Its CRDs are
+# the ones of the same release. Its admission webhook is not run: what the webhook would add to the pods (envFrom,
+# securityContext, hostAliases, volumes other than spark-local-dir-*, ...) is missing here, while what the controller
+# passes to spark-submit (image, arguments, resources, sparkConf, service account, labels) applies.
+# This cluster's own settings go in a spark-defaults.conf of the operator's SPARK_CONF_DIR, so the applications stay
+# the ones a real cluster runs: no DNS, so the driver pod names the API server by the `kubernetes` Service's IP and
+# executors the driver by its pod IP; watches are refused (see spark()), so pods are polled.
+operator() {
+  local bin=$BIN/spark-operator-$SPARK_OPERATOR_VERSION crds=$ROOT/.tools/spark-operator-crds-$SPARK_OPERATOR_VERSION
+  local python=${SPARK_PYTHON:-$ROOT/.venv/bin/python} spark_home conf=$D/spark-operator/conf
+  [[ -x $bin && -d $crds ]] || die "$bin missing: make spark-operator"
+  [[ -x $python ]] || die "$python missing: make venv"
+  running kube-apiserver || die "the cluster is not up: scripts/cluster.sh up"
+  spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
+  mkdir -p "$conf"
+  cat > "$conf/spark-defaults.conf" <<EOF
+spark.kubernetes.driver.master https://${SERVICE_CIDR%.0/*}.1:443
+spark.kubernetes.executor.useDriverPodIP true
+spark.kubernetes.executor.enableApiWatcher false
+spark.kubernetes.executor.apiPollingInterval 5s
+EOF
+  # server-side: the CRDs are larger than client-side apply's annotation allows
+  kctl apply --server-side --force-conflicts -f "$crds" >/dev/null
+  kctl wait --for condition=established --timeout=60s -f "$crds" >/dev/null
+  kctl create namespace health-predict-jobs --dry-run=client -o yaml | kctl apply -f - >/dev/null
+  start spark-operator env SPARK_HOME="$spark_home" SPARK_CONF_DIR="$conf" PATH="$(dirname "$python"):$PATH" \
+    KUBECONFIG="$D/kubeconfig" KUBERNETES_SERVICE_HOST="$GATEWAY" KUBERNETES_SERVICE_PORT=6443 \
+    "$bin" controller start --namespaces=health-predict-jobs --controller-threads=2 --leader-election=false \
+    --enable-ui-service=false --metrics-bind-address=0 --health-probe-bind-address=127.0.0.1:10261 \
+    --zap-encoder=console
+  wait_for spark-operator 60 curl -fsS http://127.0.0.1:10261/readyz
+  log "spark-operator $SPARK_OPERATOR_VERSION watching namespace health-predict-jobs (log $D/logs/spark-operator.log)"
+}
+
 pod_started() { [[ $(kctl get pod "$1" -o jsonpath='{.status.containerStatuses[0].started}') = true ]]; }
 
 pod_succeeded() { [[ $(kctl get pod "$1" -o jsonpath='{.status.phase}') = Succeeded ]]; }
@@ -531,6 +585,7 @@ case "${1:-}" in
   import) shift; import "$@" ;;
   serving) shift; serving "$@" ;;
   spark) shift; spark "$@" ;;
+  operator) operator ;;
   deps) deps ;;
-  *) echo "usage: $0 up|down|status|smoke|serving [TAR]|spark JOB ARGS...|import TAR...|deps" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|smoke|serving [TAR]|spark JOB ARGS...|operator|import TAR...|deps" >&2; exit 2 ;;
 esac

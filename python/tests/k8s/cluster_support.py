@@ -17,6 +17,8 @@ from conftest import JOBS, ROOT, SAMPLE, _free_port  # noqa: F401 (SAMPLE: for t
 CLUSTER = ROOT / "scripts" / "cluster.sh"
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl-v1.34.4"
 KUBECONFIG = ROOT / ".cluster" / "kubeconfig"
+KUSTOMIZE = ROOT / ".tools" / "bin" / "kustomize"
+SPARK_OPERATOR = ROOT / ".tools" / "bin" / "spark-operator"
 GATEWAY = "10.244.0.1"  # the pod bridge's address on the host: pods reach the host here
 SERVING_TAR = Path(os.environ.get("SERVING_TAR", ROOT / "serving" / "target" / "jib-image.tar"))
 JOBS_TAR = Path(os.environ.get("JOBS_TAR", ROOT / "jobs" / "target" / "jib-image.tar"))
@@ -80,9 +82,9 @@ def leftovers(sysctls_before: dict[str, str]) -> list[str]:
 
 @contextlib.contextmanager
 def started_cluster(*tars: Path):
-    """cluster.sh up, a first pod (the bridge and its gateway address, where MLflow and the Spark driver listen,
-    come with it), the image tars imported; afterwards, whatever happened, `cluster.sh down` and a check that it
-    left nothing behind."""
+    """cluster.sh up (with the pod bridge and its gateway address, where the API server, MLflow and the client-mode
+    Spark driver listen), a first pod, the image tars imported; afterwards, whatever happened, `cluster.sh down` and
+    a check that it left nothing behind."""
     for f in (*tars, KUBECTL):
         assert f.is_file(), f"{f} missing (make images JIB_GOAL=buildTar or make images-test, make cluster-tools)"
     before = sysctls()

@@ -1,10 +1,12 @@
-"""End to end on the single-node cluster built from source (scripts/cluster.sh): a Spark job whose executors are
-pods, and the serving pod loading a champion registered in an MLflow server on the host. Needs root, the
-Kubernetes binaries (make cluster-tools), the venv, the jobs jar and the two Jib tars; takes minutes, so it runs
-only from `make test-k8s`, never from `make test` (which leaves this folder out).
+"""End to end on the single-node cluster built from source (scripts/cluster.sh): Spark jobs whose executors are
+pods, submitted in client mode as the DAGs submit them and as a SparkApplication through the Spark operator, and
+the serving pod loading a champion registered in an MLflow server on the host. Needs root, the Kubernetes binaries
+(make cluster-tools), the Spark operator (make spark-operator), kustomize, the venv, the jobs jar and the two Jib
+tars; takes minutes, so it runs only from `make test-k8s`, never from `make test` (which leaves this folder out).
 
 Environment: SERVING_TAR, JOBS_TAR (default <module>/target/jib-image.tar).
 """
+import contextlib
 import json
 import os
 import re
@@ -15,9 +17,11 @@ import time
 import urllib.request
 
 import pytest
+import yaml
 
-from cluster_support import (CLUSTER, JOBS, JOBS_TAR, KUBECONFIG, KUBECTL, ROOT, SAMPLE, SERVING_TAR, kubectl,
-                             mlflow, result_line, run, started_cluster, train_and_register)  # noqa: F401,F811 (mlflow: a fixture)
+from cluster_support import (CLUSTER, JOBS, JOBS_TAR, KUBECONFIG, KUBECTL, KUSTOMIZE, ROOT, SAMPLE, SERVING_TAR,
+                             SPARK_OPERATOR, image_of, kubectl, kubectl_json, mlflow, result_line, run,
+                             started_cluster, train_and_register)  # noqa: F401,F811 (mlflow: a fixture)
 
 NS = "health-predict-jobs"
 
@@ -25,6 +29,8 @@ NS = "health-predict-jobs"
 @pytest.fixture(scope="module")
 def cluster():
     assert (ROOT / "jobs" / "target" / "health-predict-jobs.jar").is_file(), "jobs jar missing: mvn package"
+    assert SPARK_OPERATOR.exists(), f"{SPARK_OPERATOR} missing: make spark-operator"
+    assert KUSTOMIZE.is_file(), f"{KUSTOMIZE} missing: make deploy-tools"
     with started_cluster(SERVING_TAR, JOBS_TAR):
         yield
 
@@ -39,8 +45,10 @@ def spark_io(cluster):
     shutil.rmtree(io)
 
 
-def spark(job, *args, io, timeout=900):
-    """Runs `cluster.sh spark` while recording the executor pods seen in the jobs namespace."""
+@contextlib.contextmanager
+def watched_pods():
+    """Records each pod seen in the jobs namespace while the block runs (polled: this cluster refuses watches):
+    name -> (phase, pod IP, spark-role label, service account)."""
     seen, done = {}, threading.Event()
 
     def watch():
@@ -57,11 +65,17 @@ def spark(job, *args, io, timeout=900):
     t = threading.Thread(target=watch, daemon=True)
     t.start()
     try:
-        p = run("nice", "-n", "19", CLUSTER, "spark", job, *args, timeout=timeout,
-                env={"JOBS_TAR": str(JOBS_TAR), "SPARK_IO": str(io)})
+        yield seen
     finally:
         done.set()
         t.join()
+
+
+def spark(job, *args, io, timeout=900):
+    """Runs `cluster.sh spark` while recording the executor pods seen in the jobs namespace."""
+    with watched_pods() as seen:
+        p = run("nice", "-n", "19", CLUSTER, "spark", job, *args, timeout=timeout,
+                env={"JOBS_TAR": str(JOBS_TAR), "SPARK_IO": str(io)})
     return p, seen
 
 
@@ -74,7 +88,8 @@ def test_split_runs_on_executor_pods(spark_io):
     for name, (phase, ip, role, sa) in executors.items():
         assert role == "executor" and sa == "health-predict-spark", (name, role, sa)
         assert ip and ip.startswith("10.244.0."), (name, ip)
-    assert any(phase == "Running" for phase, *_ in executors.values()), executors
+    # a poll may miss the Running phase of a short job; Succeeded (exit 0) means the pod ran too
+    assert all(phase in ("Running", "Succeeded") for phase, *_ in executors.values()), executors
     r = result_line("split", p.stdout + p.stderr)
     assert (r["read"], r["accepted"], r["rejected"], r["initial"], r["future"], r["excluded"]) == \
         ("4999", "4999", "0", "982", "3926", "91"), r
@@ -142,3 +157,56 @@ def test_tune_runs_on_executor_pods(mlflow, spark_io):
     with urllib.request.urlopen(f"{mlflow}/api/2.0/mlflow/runs/get?run_id={r['run']}", timeout=10) as resp:
         run_info = json.load(resp)["run"]["info"]
     assert run_info["status"] == "FINISHED", run_info
+
+
+def split_application(io, image) -> list[dict]:
+    """`kustomize build spark-operator` cut to the split application and what it needs (namespace, service account,
+    RBAC, settings), for this cluster: its image, the input and output in the shared hostPath (Spark's own volume
+    settings: the controller passes only spark-local-dir volumes, the rest is the webhook's), CPU requests that fit
+    two cores, and no retries, so a failure shows at once."""
+    built = [d for d in yaml.safe_load_all(run(KUSTOMIZE, "build", ROOT / "spark-operator").stdout) if d]
+    kept = [d for d in built if d["kind"] not in ("SparkApplication", "ScheduledSparkApplication")
+            or d["metadata"]["name"] == "health-predict-split"]
+    app = next(d for d in kept if d["kind"] == "SparkApplication")
+    spec = app["spec"]
+    assert spec["arguments"][0] == "split" and spec["mode"] == "cluster", spec
+    spec["image"] = image
+    spec["arguments"] = ["split", "--input", str(io / "in.csv"), "--output", str(io / "split-operator")]
+    spec["restartPolicy"] = {"type": "Never"}
+    for role in ("driver", "executor"):
+        spec[role].update(coreRequest="250m", memory="1g")
+        spec["sparkConf"][f"spark.kubernetes.{role}.volumes.hostPath.io.mount.path"] = str(io)
+        spec["sparkConf"][f"spark.kubernetes.{role}.volumes.hostPath.io.options.path"] = str(io)
+    return kept
+
+
+def test_split_application_runs_through_the_spark_operator(spark_io):
+    """spark-operator/split.yaml through the Kubeflow Spark operator (built from the Go module proxy, started by
+    `cluster.sh operator`): the controller submits it in cluster mode, the driver pod (the project's service account)
+    asks the API server for executor pods through the `kubernetes` Service, and the application ends COMPLETED
+    with the same split as in client mode."""
+    t0 = time.monotonic()
+    run(CLUSTER, "operator", timeout=180)
+    kubectl("apply", "-f", "-", input=yaml.safe_dump_all(split_application(spark_io, image_of(JOBS_TAR))))
+    state, deadline = None, time.monotonic() + 600
+    try:
+        with watched_pods() as seen:
+            while state not in ("COMPLETED", "FAILED", "SUBMISSION_FAILED") and time.monotonic() < deadline:
+                time.sleep(3)
+                app = kubectl_json("-n", NS, "get", "sparkapplication", "health-predict-split")
+                state = app.get("status", {}).get("applicationState", {}).get("state")
+        print(f"split through the operator: {state} after {time.monotonic() - t0:.0f} s; pods {seen}")
+        driver = app["status"]["driverInfo"]["podName"]
+        log = kubectl("-n", NS, "logs", driver).stdout
+        assert state == "COMPLETED", f"{app['status']}\n{log[-4000:]}"
+    finally:
+        kubectl("-n", NS, "delete", "sparkapplication", "health-predict-split", "--ignore-not-found", "--wait=true")
+    assert seen[driver][2:] == ("driver", "health-predict-spark"), seen
+    executors = {n: s for n, s in seen.items() if s[2] == "executor"}
+    assert len(executors) == 2, seen
+    for name, (phase, ip, role, sa) in executors.items():
+        assert sa == "health-predict-spark" and ip and ip.startswith("10.244.0."), (name, ip, sa)
+    r = result_line("split", log)
+    assert (r["read"], r["accepted"], r["rejected"], r["initial"], r["future"], r["excluded"]) == \
+        ("4999", "4999", "0", "982", "3926", "91"), r
+    assert json.loads((spark_io / "split-operator" / "manifest.json").read_text())

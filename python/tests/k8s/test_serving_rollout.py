@@ -31,8 +31,8 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from cluster_support import (JOBS, KUBECONFIG, KUBECTL, ROOT, SAMPLE, SERVING_TAR, get_json, image_of, kubectl,
-                             kubectl_json, mlflow, run, started_cluster, train_and_register)  # noqa: F401,F811 (mlflow: a fixture)
+from cluster_support import (JOBS, KUBECONFIG, KUBECTL, KUSTOMIZE, ROOT, SAMPLE, SERVING_TAR, get_json, image_of,
+                             kubectl, kubectl_json, mlflow, run, started_cluster, train_and_register)  # noqa: F401,F811 (mlflow: a fixture)
 from dag_support import make_airflow
 
 NS = "health-predict"
@@ -40,7 +40,6 @@ DEPLOYMENT = "health-predict-serving"
 MODEL = "HealthPredict"
 NODEPORT = "http://127.0.0.1:30080"  # k8s/overlays/minikube/service-nodeport.yaml; kube-proxy routes it
 API_KEY = "demo-client-key"  # k8s/overlays/minikube/demo-secrets.env
-KUSTOMIZE = ROOT / ".tools" / "bin" / "kustomize"
 ABSENT_KINDS = {"ServiceMonitor", "PrometheusRule"}  # Prometheus Operator CRDs, not installed on this cluster
 MAKE_SHIM = """#!/usr/bin/env bash
 # Stands in for `make images` (no registry here; the image was imported into the cluster beforehand).
