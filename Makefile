@@ -18,7 +18,7 @@ MLFLOW_PORT ?= 5000
 MLFLOW_URI := http://127.0.0.1:$(MLFLOW_PORT)
 OUT ?= out
 
-.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools spark-operator cluster-up cluster-down cluster-smoke cluster-serving cluster-split test-k8s
+.PHONY: help venv build test test-java test-python test-deploy deploy-tools chromium iac-validate images images-test demo mlflow-start mlflow-stop bench-data bench-hpo bench-drift bench-drift-detection bench-quality bench-serving-jmh bench-serving bench-soak serve airflow clean cluster-tools spark-operator cluster-deps cluster-up cluster-down cluster-smoke cluster-serving cluster-split test-k8s
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -145,11 +145,14 @@ cluster-split: ## split the sample with Spark executors as pods on the cluster (
 cluster-down: ## stop the cluster and clean its mounts, bridge and kernel settings
 	scripts/cluster.sh down
 
+cluster-deps: ## install the cluster's Debian packages (containerd, runc, CNI plugins, etcd, ...) when missing (root)
+	@command -v containerd >/dev/null && command -v etcd >/dev/null && [[ -x /usr/lib/cni/bridge ]] || scripts/cluster.sh deps
+
 # Minutes and root: starts the cluster, runs Spark jobs on executor pods (client mode, and a SparkApplication through
-# the Spark operator) and the serving pod against a real MLflow,
-# applies the minikube overlay and lets the deployment DAG roll the Deployment forward and back (real kubectl),
-# stops the cluster. Not part of `make test` (make test-python leaves python/tests/k8s out; without the cluster tools these tests fail, they never skip).
-test-k8s: venv cluster-tools spark-operator $(KUSTOMIZE) ## end-to-end tests on the local cluster (root; jobs jar, SERVING_TAR / JOBS_TAR Jib tars)
+# the Spark operator) and the serving pod against a real MLflow, applies the minikube overlay and lets the deployment
+# DAG roll the Deployment forward and back (real kubectl), stops the cluster. Not part of `make test` (make test-python
+# leaves python/tests/k8s out; without the cluster tools these tests fail, they never skip).
+test-k8s: venv cluster-deps cluster-tools spark-operator $(KUSTOMIZE) images-test ## end-to-end tests on the local cluster (root; builds and installs what it needs)
 	$(VENV)/bin/pytest -q -s --durations=0 python/tests/k8s
 
 iac-validate: $(TOOLS)/tofu ## tofu init + validate of iac/ (needs the OpenTofu registry for the AWS provider; not on CI)
