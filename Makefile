@@ -118,15 +118,16 @@ $(TOOLS)/%-$(K8S_VERSION): k8s/tools/cluster/go.mod k8s/tools/cluster/go.sum
 # cluster, and the CRDs of the same release beside it (the repository's spark-operator/crds are validation schemas).
 SPARK_OPERATOR_VERSION := v2.4.0
 SPARK_OPERATOR := $(TOOLS)/spark-operator-$(SPARK_OPERATOR_VERSION)
+SPARK_OPERATOR_CRDS := .tools/spark-operator-crds-$(SPARK_OPERATOR_VERSION)
 spark-operator: $(SPARK_OPERATOR) ## build the Spark operator into .tools/bin, its CRDs into .tools/spark-operator-crds-<version>
 
 $(SPARK_OPERATOR): k8s/tools/spark-operator/go.mod k8s/tools/spark-operator/go.sum
-	mkdir -p $(TOOLS) .tools/spark-operator-crds-$(SPARK_OPERATOR_VERSION)
+	mkdir -p $(TOOLS) $(SPARK_OPERATOR_CRDS)
 	cd k8s/tools/spark-operator && CGO_ENABLED=0 go build -trimpath -o $(abspath $@) \
 	  -ldflags '-s -w -X github.com/kubeflow/spark-operator/v2.version=$(SPARK_OPERATOR_VERSION:v%=%)' \
-	  github.com/kubeflow/spark-operator/v2/cmd/operator
-	install -m 644 $$(cd k8s/tools/spark-operator && go list -m -f '{{.Dir}}' github.com/kubeflow/spark-operator/v2)/config/crd/bases/*.yaml \
-	  .tools/spark-operator-crds-$(SPARK_OPERATOR_VERSION)/
+	  github.com/kubeflow/spark-operator/v2/cmd/operator && \
+	  install -m 644 "$$(go list -m -f '{{.Dir}}' github.com/kubeflow/spark-operator/v2)"/config/crd/bases/*.yaml \
+	  $(abspath $(SPARK_OPERATOR_CRDS))/
 	ln -sfn $(notdir $@) $(TOOLS)/spark-operator
 
 cluster-up: cluster-tools ## start the single-node cluster (root; .cluster/, kubeconfig .cluster/kubeconfig)

@@ -46,6 +46,7 @@ BRIDGE="hp-cni0"
 GATEWAY="${POD_CIDR%.0/24}.1" # the bridge's address: this host as the pods see it
 APISERVER="https://$GATEWAY:6443"
 SPARK_OPERATOR_VERSION="${SPARK_OPERATOR_VERSION:-v2.4.0}"
+JOBS_NS="health-predict-jobs" # where Spark's driver and executor pods run (spark-operator/)
 SOCK="$D/containerd/containerd.sock"
 # kube-proxy sets route_localnet so NodePorts answer on 127.0.0.1 (the kubelet's KUBE-FIREWALL then drops packets to
 # 127/8 that come from elsewhere)
@@ -496,17 +497,18 @@ serving() {
 # followed by polling, not watches: the API server refuses the client's watches ("the required storage feature
 # RequestWatchProgress is disabled": Debian's etcd 3.4.23 lacks progress notifications).
 spark() {
-  local tar=${JOBS_TAR:-$ROOT/jobs/target/jib-image.tar} image io=${SPARK_IO:-$D/spark-io} ns=health-predict-jobs
+  local tar=${JOBS_TAR:-$ROOT/jobs/target/jib-image.tar} image io=${SPARK_IO:-$D/spark-io} ns=$JOBS_NS
   local submit=${SPARK_SUBMIT:-$ROOT/.venv/bin/spark-submit} jar=$ROOT/jobs/target/health-predict-jobs.jar
-  local gw=$GATEWAY flags
+  local flags
   [[ -f $tar ]] || die "$tar missing: make images (JIB_GOAL=buildTar)"
   [[ -f $jar ]] || die "$jar missing: mvn package"
   [[ -x $submit ]] || die "$submit missing: make venv"
   image=$(tar -xOf "$tar" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')
   ctrk images ls -q | grep -qx "docker.io/$image" || import "$tar"
-  ip -4 addr show "$BRIDGE" 2>/dev/null | grep -q "inet $gw/" || die "no bridge $BRIDGE with $gw: scripts/cluster.sh up"
+  ip -4 addr show "$BRIDGE" 2>/dev/null | grep -q "inet $GATEWAY/" ||
+    die "no bridge $BRIDGE with $GATEWAY: scripts/cluster.sh up"
   mkdir -p "$io" && chmod 1777 "$io" # executors run as the image's user 185
-  kctl create namespace "$ns" --dry-run=client -o yaml | kctl apply -f - >/dev/null
+  jobs_namespace
   kctl -n "$ns" apply -f "$ROOT/spark-operator/rbac.yaml" >/dev/null
   wait_for "service account $ns/health-predict-spark" 60 kctl -n "$ns" get serviceaccount health-predict-spark
   source "$ROOT/bin/lib/java-flags.sh"
@@ -515,7 +517,7 @@ spark() {
   # executors' user: umask 0 here and for Hadoop's local file system. pyspark's spark-submit finds SPARK_HOME with
   # the `python3` on PATH: the venv's.
   umask 0
-  PATH=$(dirname "$submit"):$PATH KUBECONFIG=$D/kubeconfig SPARK_LOCAL_IP=$gw "$submit" \
+  PATH=$(dirname "$submit"):$PATH KUBECONFIG=$D/kubeconfig SPARK_LOCAL_IP=$GATEWAY "$submit" \
     --master "k8s://$APISERVER" --deploy-mode client --name "hp-${1:-job}" \
     --class org.healthpredict.jobs.HealthPredictCli \
     --conf spark.kubernetes.namespace="$ns" \
@@ -525,7 +527,7 @@ spark() {
     --conf spark.kubernetes.executor.podNamePrefix="hp-${1:-job}" \
     --conf spark.executor.instances="${EXECUTORS:-2}" --conf spark.executor.cores=1 \
     --conf spark.executor.memory="${EXECUTOR_MEMORY:-1g}" --conf spark.kubernetes.executor.request.cores=250m \
-    --conf spark.driver.host="$gw" --conf spark.driver.bindAddress="$gw" \
+    --conf spark.driver.host="$GATEWAY" --conf spark.driver.bindAddress="$GATEWAY" \
     --conf spark.driver.port=7078 --conf spark.driver.blockManager.port=7079 \
     --conf spark.kubernetes.executor.volumes.hostPath.io.mount.path="$io" \
     --conf spark.kubernetes.executor.volumes.hostPath.io.options.path="$io" \
@@ -563,15 +565,17 @@ EOF
   # server-side: the CRDs are larger than client-side apply's annotation allows
   kctl apply --server-side --force-conflicts -f "$crds" >/dev/null
   kctl wait --for condition=established --timeout=60s -f "$crds" >/dev/null
-  kctl create namespace health-predict-jobs --dry-run=client -o yaml | kctl apply -f - >/dev/null
+  jobs_namespace
   start spark-operator env SPARK_HOME="$spark_home" SPARK_CONF_DIR="$conf" PATH="$(dirname "$python"):$PATH" \
     KUBECONFIG="$D/kubeconfig" KUBERNETES_SERVICE_HOST="$GATEWAY" KUBERNETES_SERVICE_PORT=6443 \
-    "$bin" controller start --namespaces=health-predict-jobs --controller-threads=2 --leader-election=false \
+    "$bin" controller start --namespaces="$JOBS_NS" --controller-threads=2 --leader-election=false \
     --enable-ui-service=false --metrics-bind-address=0 --health-probe-bind-address=127.0.0.1:10261 \
     --zap-encoder=console
   wait_for spark-operator 60 curl -fsS http://127.0.0.1:10261/readyz
-  log "spark-operator $SPARK_OPERATOR_VERSION watching namespace health-predict-jobs (log $D/logs/spark-operator.log)"
+  log "spark-operator $SPARK_OPERATOR_VERSION watching namespace $JOBS_NS (log $D/logs/spark-operator.log)"
 }
+
+jobs_namespace() { kctl create namespace "$JOBS_NS" --dry-run=client -o yaml | kctl apply -f - >/dev/null; }
 
 pod_started() { [[ $(kctl get pod "$1" -o jsonpath='{.status.containerStatuses[0].started}') = true ]]; }
 

@@ -24,6 +24,9 @@ from cluster_support import (CLUSTER, JOBS, JOBS_TAR, KUBECONFIG, KUBECTL, KUSTO
                              started_cluster, train_and_register)  # noqa: F401,F811 (mlflow: a fixture)
 
 NS = "health-predict-jobs"
+# split of the sample, whatever the master: rows read, accepted, rejected, initial, future, excluded
+SAMPLE_SPLIT = {"read": "4999", "accepted": "4999", "rejected": "0", "initial": "982", "future": "3926",
+                "excluded": "91"}
 
 
 @pytest.fixture(scope="module")
@@ -79,20 +82,24 @@ def spark(job, *args, io, timeout=900):
     return p, seen
 
 
+def assert_two_executor_pods(executors, seen):
+    """Two executors ran as pods on the bridge under the project's service account."""
+    assert len(executors) == 2, seen
+    for name, (phase, ip, role, sa) in executors.items():
+        assert role == "executor" and sa == "health-predict-spark", (name, role, sa)
+        assert ip and ip.startswith("10.244.0."), (name, ip)
+
+
 def test_split_runs_on_executor_pods(spark_io):
     t0 = time.monotonic()
     p, seen = spark("split", "--input", spark_io / "in.csv", "--output", spark_io / "split", io=spark_io)
     print(f"split on the cluster: {time.monotonic() - t0:.0f} s; pods {seen}")
     executors = {n: s for n, s in seen.items() if n.startswith("hp-split-exec-")}
-    assert len(executors) == 2, seen
-    for name, (phase, ip, role, sa) in executors.items():
-        assert role == "executor" and sa == "health-predict-spark", (name, role, sa)
-        assert ip and ip.startswith("10.244.0."), (name, ip)
+    assert_two_executor_pods(executors, seen)
     # a poll may miss the Running phase of a short job; Succeeded (exit 0) means the pod ran too
     assert all(phase in ("Running", "Succeeded") for phase, *_ in executors.values()), executors
     r = result_line("split", p.stdout + p.stderr)
-    assert (r["read"], r["accepted"], r["rejected"], r["initial"], r["future"], r["excluded"]) == \
-        ("4999", "4999", "0", "982", "3926", "91"), r
+    assert {k: r[k] for k in SAMPLE_SPLIT} == SAMPLE_SPLIT, r
     out = spark_io / "split"
     assert not list(spark_io.glob("split.incomplete-*"))
     manifest = json.loads((out / "manifest.json").read_text())
@@ -202,11 +209,7 @@ def test_split_application_runs_through_the_spark_operator(spark_io):
     finally:
         kubectl("-n", NS, "delete", "sparkapplication", "health-predict-split", "--ignore-not-found", "--wait=true")
     assert seen[driver][2:] == ("driver", "health-predict-spark"), seen
-    executors = {n: s for n, s in seen.items() if s[2] == "executor"}
-    assert len(executors) == 2, seen
-    for name, (phase, ip, role, sa) in executors.items():
-        assert sa == "health-predict-spark" and ip and ip.startswith("10.244.0."), (name, ip, sa)
+    assert_two_executor_pods({n: s for n, s in seen.items() if s[2] == "executor"}, seen)
     r = result_line("split", log)
-    assert (r["read"], r["accepted"], r["rejected"], r["initial"], r["future"], r["excluded"]) == \
-        ("4999", "4999", "0", "982", "3926", "91"), r
+    assert {k: r[k] for k in SAMPLE_SPLIT} == SAMPLE_SPLIT, r
     assert json.loads((spark_io / "split-operator" / "manifest.json").read_text())
